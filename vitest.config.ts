@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // PGlite instances are heavy (~250 MB each); two workers fit a 2-core machine.
+    maxWorkers: 2,
+  },
+});
