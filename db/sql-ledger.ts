@@ -1,0 +1,308 @@
+/** The ledger on SQL (PGlite and Postgres): see ledger.ts for the contract. */
+import { randomUUID } from "node:crypto";
+import type { SqlExecutor } from "./adapters/sql.ts";
+import type {
+  CheckResult,
+  FinishMaterialization,
+  GateDecision,
+  Ledger,
+  Materialization,
+  MaterializationQuery,
+  StartMaterialization,
+} from "./ledger.ts";
+import { scopeKey } from "./scope.ts";
+
+interface MaterializationRow {
+  id: string;
+  asset: string;
+  partition_date: string | null;
+  run_date: string;
+  scope: Materialization["scope"];
+  scope_key: string;
+  status: Materialization["status"];
+  trigger: string;
+  executor: Materialization["executor"];
+  run_id: string | null;
+  started_at: string;
+  finished_at: string | null;
+  rows_written: number | null;
+  metadata: Record<string, unknown>;
+  upstream: Materialization["upstream"];
+  checks_passed: boolean | null;
+  error: string | null;
+}
+
+function toMaterialization(row: MaterializationRow): Materialization {
+  return {
+    id: row.id,
+    asset: row.asset,
+    partition: row.partition_date,
+    runDate: row.run_date,
+    scope: row.scope,
+    scopeKey: row.scope_key,
+    status: row.status,
+    trigger: row.trigger,
+    executor: row.executor,
+    runId: row.run_id,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    rows: row.rows_written,
+    metadata: row.metadata ?? {},
+    upstream: row.upstream ?? [],
+    checksPassed: row.checks_passed,
+    error: row.error,
+  };
+}
+
+interface DecisionRow {
+  asset: string;
+  partition_date: string | null;
+  run_date: string;
+  scope_key: string;
+  trigger: string;
+  decision: GateDecision["decision"];
+  reason: string;
+  missing_deps: string[];
+  in_progress_deps: string[];
+  blocked_deps: string[];
+  materialization_id: string | null;
+  decided_at: string;
+}
+
+const INSERT_DECISION = `INSERT INTO fintra_gate_decisions
+  (asset, partition_date, run_date, scope_key, trigger, decision, reason,
+   missing_deps, in_progress_deps, blocked_deps, materialization_id)
+  VALUES ($1, $2::date, $3::date, $4, $5, $6, $7, $8::text[], $9::text[], $10::text[], $11)`;
+
+function decisionParams(d: GateDecision, materializationId: string | null): unknown[] {
+  return [
+    d.asset,
+    d.partition,
+    d.runDate,
+    d.scopeKey,
+    d.trigger,
+    d.decision,
+    d.reason,
+    d.missing,
+    d.inProgress,
+    d.blocked,
+    materializationId,
+  ];
+}
+
+/** Keeps ledger errors to one line and a sane size. */
+export function oneLine(message: string, max = 2_000): string {
+  const line = message.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+export class SqlLedger implements Ledger {
+  constructor(private readonly db: SqlExecutor) {}
+
+  async latest(query: MaterializationQuery): Promise<Materialization | null> {
+    const params: unknown[] = [query.asset, query.status, query.scopeKeys];
+    const clauses = ["asset = $1", "status = $2", "scope_key = ANY($3::text[])"];
+    if (query.partition !== undefined) {
+      if (query.partition === null) clauses.push("partition_date IS NULL");
+      else {
+        params.push(query.partition);
+        clauses.push(`partition_date = $${params.length}::date`);
+      }
+    }
+    if (query.minRunDate) {
+      params.push(query.minRunDate);
+      clauses.push(`run_date >= $${params.length}::date`);
+    }
+    const order =
+      query.status === "running"
+        ? "started_at DESC"
+        : "finished_at DESC NULLS LAST, started_at DESC";
+    const rows = await this.db.query<MaterializationRow>(
+      `SELECT * FROM fintra_materializations WHERE ${clauses.join(" AND ")}
+       ORDER BY ${order} LIMIT 1`,
+      params,
+    );
+    return rows[0] ? toMaterialization(rows[0]) : null;
+  }
+
+  async start(
+    input: StartMaterialization,
+    decision: GateDecision,
+    options: { staleAfterMs: number; supersede: boolean },
+  ): Promise<Materialization | null> {
+    const id = randomUUID();
+    const key = scopeKey(input.scope);
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE fintra_materializations
+            SET status = 'failed', finished_at = now(),
+                error = 'abandoned: superseded by run ' || $4
+          WHERE asset = $1 AND run_date = $2::date AND scope_key = $3 AND status = 'running'
+            AND ($5 OR started_at < now() - make_interval(secs => $6::double precision / 1000))`,
+        [input.asset, input.runDate, key, id, options.supersede, options.staleAfterMs],
+      );
+      const rows = await tx.query<MaterializationRow>(
+        `INSERT INTO fintra_materializations
+           (id, asset, partition_date, run_date, scope, scope_key, status, trigger, executor, run_id, upstream)
+         VALUES ($1, $2, $3::date, $4::date, $5::text::jsonb, $6, 'running', $7, $8, $9, $10::text::jsonb)
+         ON CONFLICT (asset, run_date, scope_key) WHERE status = 'running' DO NOTHING
+         RETURNING *`,
+        [
+          id,
+          input.asset,
+          input.partition,
+          input.runDate,
+          input.scope ? JSON.stringify(input.scope) : null,
+          key,
+          input.trigger,
+          input.executor,
+          input.runId,
+          JSON.stringify(input.upstream),
+        ],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      await tx.query(INSERT_DECISION, decisionParams(decision, id));
+      return toMaterialization(row);
+    });
+  }
+
+  async running(asset: string, runDate: string, key: string): Promise<Materialization | null> {
+    const rows = await this.db.query<MaterializationRow>(
+      `SELECT * FROM fintra_materializations
+        WHERE asset = $1 AND run_date = $2::date AND scope_key = $3 AND status = 'running'`,
+      [asset, runDate, key],
+    );
+    return rows[0] ? toMaterialization(rows[0]) : null;
+  }
+
+  async succeed(id: string, result: FinishMaterialization): Promise<Materialization> {
+    const checksPassed = result.checks.every((c) => c.passed || c.severity !== "error");
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<MaterializationRow>(
+        `UPDATE fintra_materializations
+            SET status = 'succeeded', finished_at = now(), rows_written = $2,
+                metadata = $3::text::jsonb, checks_passed = $4
+          WHERE id = $1 AND status = 'running'
+        RETURNING *`,
+        [
+          id,
+          result.rows,
+          JSON.stringify(result.metadata),
+          result.checks.length ? checksPassed : null,
+        ],
+      );
+      const row = rows[0];
+      if (!row)
+        throw new Error(`materialization ${id} is not running (abandoned or already finished)`);
+      for (const check of result.checks) {
+        await tx.query(
+          `INSERT INTO fintra_check_results
+             (materialization_id, check_name, asset, partition_date, severity, passed, value, message, metadata)
+           VALUES ($1, $2, $3, $4::date, $5, $6, $7, $8, $9::text::jsonb)`,
+          [
+            id,
+            check.name,
+            row.asset,
+            row.partition_date,
+            check.severity,
+            check.passed,
+            check.value ?? null,
+            oneLine(check.message),
+            JSON.stringify(check.metadata ?? {}),
+          ],
+        );
+      }
+      return toMaterialization(row);
+    });
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE fintra_materializations SET status = 'failed', finished_at = now(), error = $2
+        WHERE id = $1 AND status = 'running'`,
+      [id, oneLine(error)],
+    );
+  }
+
+  async failRun(runId: string, error: string): Promise<number> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE fintra_materializations SET status = 'failed', finished_at = now(), error = $2
+        WHERE run_id = $1 AND status = 'running' RETURNING id`,
+      [runId, oneLine(error)],
+    );
+    return rows.length;
+  }
+
+  async recordDecision(decision: GateDecision): Promise<void> {
+    await this.db.query(
+      INSERT_DECISION,
+      decisionParams(decision, decision.materializationId ?? null),
+    );
+  }
+
+  async get(id: string): Promise<Materialization | null> {
+    const rows = await this.db.query<MaterializationRow>(
+      "SELECT * FROM fintra_materializations WHERE id = $1",
+      [id],
+    );
+    return rows[0] ? toMaterialization(rows[0]) : null;
+  }
+
+  async history(options: { asset?: string; limit?: number } = {}): Promise<Materialization[]> {
+    const rows = await this.db.query<MaterializationRow>(
+      `SELECT * FROM fintra_materializations WHERE ($1::text IS NULL OR asset = $1)
+        ORDER BY started_at DESC LIMIT $2`,
+      [options.asset ?? null, options.limit ?? 100],
+    );
+    return rows.map(toMaterialization);
+  }
+
+  async decisions(
+    options: { asset?: string; runDate?: string; limit?: number } = {},
+  ): Promise<GateDecision[]> {
+    const rows = await this.db.query<DecisionRow>(
+      `SELECT * FROM fintra_gate_decisions
+        WHERE ($1::text IS NULL OR asset = $1) AND ($2::date IS NULL OR run_date = $2::date)
+        ORDER BY decided_at DESC, id DESC LIMIT $3`,
+      [options.asset ?? null, options.runDate ?? null, options.limit ?? 50],
+    );
+    return rows.map((r) => ({
+      asset: r.asset,
+      partition: r.partition_date,
+      runDate: r.run_date,
+      scopeKey: r.scope_key,
+      trigger: r.trigger,
+      decision: r.decision,
+      reason: r.reason,
+      missing: r.missing_deps,
+      inProgress: r.in_progress_deps,
+      blocked: r.blocked_deps,
+      materializationId: r.materialization_id,
+      decidedAt: r.decided_at,
+    }));
+  }
+
+  async checks(materializationId: string): Promise<CheckResult[]> {
+    const rows = await this.db.query<{
+      check_name: string;
+      severity: CheckResult["severity"];
+      passed: boolean;
+      message: string;
+      value: number | null;
+      metadata: Record<string, unknown>;
+    }>(
+      `SELECT check_name, severity, passed, message, value, metadata FROM fintra_check_results
+        WHERE materialization_id = $1 ORDER BY check_name`,
+      [materializationId],
+    );
+    return rows.map((r) => ({
+      name: r.check_name,
+      severity: r.severity,
+      passed: r.passed,
+      message: r.message,
+      value: r.value,
+      metadata: r.metadata,
+    }));
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The Store written once over a SqlExecutor, shared by the PGlite and
+ * Postgres adapters: unnest upserts in chunks, keyset-paged reads, deletes,
+ * migrations and the ledger.
+ */
+import { ident, type SqlExecutor } from "./adapters/sql.ts";
+import { encodeValue } from "./encode.ts";
+import { migrate, migrationStatus } from "./migrate.ts";
+import { SqlLedger } from "./sql-ledger.ts";
+import type { Condition, ReadQuery, Store, UpsertOptions, Where } from "./store.ts";
+import type { TableSpec } from "./table.ts";
+
+const DEFAULT_CHUNK = 5_000;
+const DEFAULT_PAGE = 10_000;
+
+/** Builds `WHERE` text for a filter, appending its parameters to `params`. */
+export function whereClause<Row extends object>(
+  table: TableSpec<Row>,
+  where: Where<Row> | undefined,
+  params: unknown[],
+): string[] {
+  const clauses: string[] = [];
+  for (const [column, condition] of Object.entries(where ?? {}) as [string, Condition][]) {
+    const type = (table.columns as Record<string, string>)[column];
+    if (!type) throw new Error(`table ${table.name} has no column "${column}"`);
+    const col = ident(column);
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (condition === undefined) continue;
+    if (condition === null) {
+      clauses.push(`${col} IS NULL`);
+    } else if (typeof condition !== "object") {
+      clauses.push(`${col} = ${param(condition)}::${type}`);
+    } else if ("in" in condition) {
+      clauses.push(
+        `${col} = ANY(${param(condition.in.map((v) => (v === null ? null : String(v))))}::text[]::${type}[])`,
+      );
+    } else if ("isNull" in condition) {
+      clauses.push(`${col} IS ${condition.isNull ? "" : "NOT "}NULL`);
+    } else {
+      const ops = { gte: ">=", gt: ">", lte: "<=", lt: "<" } as const;
+      for (const [op, sqlOp] of Object.entries(ops) as [keyof typeof ops, string][]) {
+        const value = condition[op];
+        if (value !== undefined) clauses.push(`${col} ${sqlOp} ${param(value)}::${type}`);
+      }
+    }
+  }
+  return clauses;
+}
+
+export class SqlStore implements Store {
+  readonly dialect: "pglite" | "postgres";
+  readonly ledger: SqlLedger;
+
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly migrationDirs?: readonly string[],
+  ) {
+    this.dialect = db.dialect;
+    this.ledger = new SqlLedger(db);
+  }
+
+  migrate() {
+    return migrate(this.db, this.migrationDirs);
+  }
+
+  migrationStatus() {
+    return migrationStatus(this.db, this.migrationDirs);
+  }
+
+  async upsert<Row extends object>(
+    table: TableSpec<Row>,
+    rows: readonly Row[],
+    options: UpsertOptions<Row> = {},
+  ): Promise<number> {
+    if (rows.length === 0) return 0;
+    const columnTypes = table.columns as Record<string, TableSpec["columns"][string]>;
+    const key = table.key as readonly string[];
+    const columns = options.columns
+      ? [...new Set([...key, ...(options.columns as string[])])]
+      : Object.keys(columnTypes);
+    const unique = dedupeByKey(rows, key);
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+    const updatable = columns.filter((c) => !key.includes(c));
+    const conflict = updatable.length
+      ? `DO UPDATE SET ${updatable.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(", ")}
+         WHERE (${updatable.map((c) => `t.${ident(c)}`).join(", ")}, NULL) IS DISTINCT FROM
+               (${updatable.map((c) => `EXCLUDED.${ident(c)}`).join(", ")}, NULL)`
+      : "DO NOTHING";
+    const text = `INSERT INTO ${ident(table.name)} AS t (${columns.map(ident).join(", ")})
+      SELECT ${columns.map((c, i) => `u.c${i}::${columnTypes[c]}`).join(", ")}
+      FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(", ")})
+        AS u(${columns.map((_, i) => `c${i}`).join(", ")})
+      ON CONFLICT (${key.map(ident).join(", ")}) ${conflict}`;
+    for (let start = 0; start < unique.length; start += chunkSize) {
+      const chunk = unique.slice(start, start + chunkSize);
+      const arrays = columns.map((column) => {
+        const type = columnTypes[column];
+        if (!type) throw new Error(`table ${table.name} has no column "${column}"`);
+        return chunk.map((row) =>
+          encodeValue((row as Record<string, unknown>)[column], type, column),
+        );
+      });
+      try {
+        await this.db.query(text, arrays);
+      } catch (error) {
+        throw new Error(`upsert into ${table.name} failed: ${(error as Error).message}`);
+      }
+    }
+    return unique.length;
+  }
+
+  async *read<Row extends object>(
+    table: TableSpec<Row>,
+    query: ReadQuery<Row> = {},
+  ): AsyncIterable<Row[]> {
+    const key = table.key as readonly string[];
+    const wanted = (query.columns as string[] | undefined) ?? Object.keys(table.columns);
+    const selected = [...new Set([...wanted, ...key])];
+    const pageSize = query.pageSize ?? DEFAULT_PAGE;
+    let after: unknown[] | null = null;
+    for (;;) {
+      const params: unknown[] = [];
+      const clauses = whereClause(table, query.where, params);
+      if (after) {
+        const types = key.map((k) => (table.columns as Record<string, string>)[k]);
+        const placeholders = after.map((value, i) => {
+          params.push(value);
+          return `$${params.length}::${types[i]}`;
+        });
+        clauses.push(`(${key.map(ident).join(", ")}) > (${placeholders.join(", ")})`);
+      }
+      params.push(pageSize);
+      const text = `SELECT ${selected.map(ident).join(", ")} FROM ${ident(table.name)}
+        ${clauses.length ? `WHERE ${clauses.join(" AND ")}` : ""}
+        ORDER BY ${key.map(ident).join(", ")} LIMIT $${params.length}`;
+      const rows = await this.db.query<Record<string, unknown>>(text, params);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1] as Record<string, unknown>;
+      after = key.map((k) => last[k]);
+      yield rows as Row[];
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async readAll<Row extends object>(table: TableSpec<Row>, query?: ReadQuery<Row>): Promise<Row[]> {
+    const out: Row[] = [];
+    for await (const page of this.read(table, query)) out.push(...page);
+    return out;
+  }
+
+  async delete<Row extends object>(table: TableSpec<Row>, where: Where<Row>): Promise<number> {
+    const params: unknown[] = [];
+    const clauses = whereClause(table, where, params);
+    if (clauses.length === 0) throw new Error(`refusing to delete every row of ${table.name}`);
+    const rows = await this.db.query<{ n: number }>(
+      `WITH gone AS (DELETE FROM ${ident(table.name)} WHERE ${clauses.join(" AND ")} RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      params,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query("SELECT 1");
+  }
+
+  close() {
+    return this.db.close();
+  }
+}
+
+/** Keeps the last row per key: a batch may carry the same key twice and Postgres refuses that. */
+function dedupeByKey<Row extends object>(rows: readonly Row[], key: readonly string[]): Row[] {
+  const byKey = new Map<string, Row>();
+  for (const row of rows) {
+    const record = row as Record<string, unknown>;
+    byKey.set(JSON.stringify(key.map((k) => record[k] ?? null)), row);
+  }
+  return byKey.size === rows.length ? [...rows] : [...byKey.values()];
+}

@@ -1,0 +1,163 @@
+/**
+ * An asset as an Inngest function (id = its table). First step: the gate.
+ * Then the asset's own steps (`ctx.step`), then the commit (checks and the
+ * ledger row), and only after that `fintra/asset.materialized` is sent.
+ * Runs of one (asset, day, scope) never overlap, and bursts of triggers
+ * collapse into one run that reads the ledger, so none is lost.
+ */
+import { type Inngest, NonRetriableError } from "inngest";
+import type { AssetDefinition } from "../assets/define.ts";
+import type { AssetGraph } from "../assets/graph.ts";
+import { PartitionError, resolvePartition } from "../assets/partitions.ts";
+import type { Resources } from "../assets/resources.ts";
+import { assetContext, blockingCheck, commitRun, type OpenedRun, openRun } from "../assets/run.ts";
+import { normalizeScope, type Scope } from "../db/index.ts";
+import { assetFailed, assetMaterialized, assetRequested } from "../inngest.config.ts";
+import { assetTriggers, EVENTS, RUN_KEY } from "./triggers.ts";
+
+/** Inngest flow control for asset functions; tuned here, registered with the dev server. */
+export const FLOW = {
+  debounce: { period: "10s", timeout: "2m" },
+  retries: 3,
+} as const;
+
+interface TriggerEvent {
+  name: string;
+  id?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface RunTarget {
+  runDate: string;
+  scope: Scope | null;
+  force: boolean;
+  trigger: string;
+}
+
+/** Reads the day, scope and force flag an event asks for. */
+export function targetFromEvent(event: TriggerEvent, now: Date): RunTarget {
+  const data = event.data ?? {};
+  if (event.name === EVENTS.materialized) {
+    return {
+      runDate: String(data.runDate),
+      scope: normalizeScope(data.scope as Scope | null),
+      force: false,
+      trigger: `materialized:${String(data.asset)}`,
+    };
+  }
+  if (event.name === EVENTS.requested) {
+    return {
+      runDate: resolvePartition(data.partition as string | undefined, now),
+      scope: normalizeScope(data.scope as Scope | undefined),
+      force: data.force === true,
+      trigger: "requested",
+    };
+  }
+  return { runDate: resolvePartition(undefined, now), scope: null, force: false, trigger: "cron" };
+}
+
+export interface AssetFunctionOptions {
+  client: Inngest;
+  graph: AssetGraph;
+  resources: () => Promise<Resources>;
+}
+
+export function createAssetFunction(
+  def: AssetDefinition,
+  { client, graph, resources }: AssetFunctionOptions,
+) {
+  return client.createFunction(
+    {
+      id: def.key,
+      name: def.key,
+      description: def.description,
+      triggers: assetTriggers(def),
+      concurrency: [{ limit: 1, key: RUN_KEY }],
+      debounce: { ...FLOW.debounce, key: RUN_KEY },
+      retries: FLOW.retries,
+      onFailure: async ({ event, error }) => {
+        const { db } = await resources();
+        const message = error.message;
+        await db.ledger.failRun(event.data.run_id, message);
+        const original = event.data.event as TriggerEvent;
+        await client.send(
+          assetFailed.create({
+            asset: def.key,
+            runDate: typeof original.data?.runDate === "string" ? original.data.runDate : null,
+            runId: event.data.run_id,
+            error: message,
+          }),
+        );
+      },
+    },
+    async ({ event, step, runId, logger }) => {
+      const { db, now } = await resources();
+      let target: RunTarget;
+      try {
+        target = targetFromEvent(event as TriggerEvent, now());
+      } catch (error) {
+        if (error instanceof PartitionError) throw new NonRetriableError(error.message);
+        throw error;
+      }
+      const opened = (await step.run("gate", () =>
+        openRun(db, graph, {
+          asset: def.key,
+          ...target,
+          now: now(),
+          executor: "inngest",
+          runId,
+        }),
+      )) as unknown as OpenedRun;
+      if (!opened.materialization)
+        return { decision: opened.decision.decision, reason: opened.decision.reason };
+
+      const materialization = opened.materialization;
+      const ctx = assetContext(materialization, await resources(), {
+        step: (id, fn) => step.run(id, fn) as never,
+        log: logger as never,
+        progress: { total() {}, advance() {} },
+      });
+      const result = await def.materialize(ctx);
+      const committed = await step.run("commit", async () => {
+        const { checks, newerUpstream } = await commitRun(
+          db,
+          graph,
+          materialization,
+          result,
+          now(),
+        );
+        return { blocking: blockingCheck(checks), newerUpstream };
+      });
+      await step.sendEvent(
+        "announce-materialized",
+        assetMaterialized.create({
+          asset: def.key,
+          partition: materialization.partition,
+          runDate: materialization.runDate,
+          scope: materialization.scope,
+          scopeKey: materialization.scopeKey,
+          materializationId: materialization.id,
+          runId,
+          rows: result.rows,
+        }),
+      );
+      if (committed.newerUpstream.length > 0) {
+        await step.sendEvent(
+          "rerun-for-newer-upstream",
+          assetRequested.create({
+            asset: def.key,
+            partition: materialization.runDate,
+            ...(materialization.scope ? { scope: materialization.scope } : {}),
+          }),
+        );
+      }
+      return {
+        decision: "run",
+        materializationId: materialization.id,
+        rows: result.rows,
+        blockingCheck: committed.blocking,
+        newerUpstream: committed.newerUpstream,
+      };
+    },
+  );
+}

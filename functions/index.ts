@@ -1,0 +1,16 @@
+/** Every Inngest function of the app: one per asset, built from the graph. */
+import type { Inngest } from "inngest";
+import type { AssetGraph } from "../assets/graph.ts";
+import type { Resources } from "../assets/resources.ts";
+import { createAssetFunction } from "./asset-function.ts";
+
+export interface FunctionsOptions {
+  client: Inngest;
+  graph: AssetGraph;
+  /** Opened on first use, so registration needs no database. */
+  resources: () => Promise<Resources>;
+}
+
+export function createFunctions(options: FunctionsOptions) {
+  return options.graph.order.map((key) => createAssetFunction(options.graph.get(key), options));
+}

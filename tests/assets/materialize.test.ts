@@ -1,0 +1,159 @@
+/**
+ * The in-process executor on a real PGlite: dependency order, exactly-once,
+ * the shared gate, failures that stop downstream but not siblings, scopes,
+ * and exit codes. Each test uses a later partition than the one before, so
+ * one database serves them all without leaking state between them.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { materialize } from "../../assets/materialize.ts";
+import type { Resources } from "../../assets/resources.ts";
+import type { Store } from "../../db/index.ts";
+import { openTestStore } from "../helpers/store.ts";
+import { createTestGraph, type TestGraph } from "../helpers/test-graph.ts";
+import { testRows } from "../helpers/test-table.ts";
+
+let store: Store;
+let resources: Resources;
+let t: TestGraph;
+
+beforeAll(async () => {
+  store = await openTestStore();
+  resources = { db: store, now: () => new Date("2026-11-28T12:00:00Z") };
+});
+afterAll(() => store.close());
+beforeEach(() => {
+  t = createTestGraph();
+});
+
+const statuses = (summary: Awaited<ReturnType<typeof materialize>>) =>
+  Object.fromEntries(summary.outcomes.map((o) => [o.asset, o.status]));
+
+describe("materialize (in process)", () => {
+  it("runs every asset once, after its deps, and writes their rows", async () => {
+    const summary = await materialize(t.graph, "*", resources, { partition: "2026-01-05" });
+    expect(summary.exitCode).toBe(0);
+    expect(Object.values(statuses(summary))).toEqual(Array(5).fill("succeeded"));
+    const order = t.calls.map((c) => c.asset);
+    expect(new Set(order).size).toBe(5);
+    for (const call of t.calls) {
+      for (const dep of t.graph.get(call.asset).deps)
+        expect(order.indexOf(dep)).toBeLessThan(order.indexOf(call.asset));
+    }
+    expect(t.calls.find((c) => c.asset === "valuation")?.upstream).toEqual([
+      "financials",
+      "prices",
+    ]);
+    const rows = await store.readAll(testRows, { where: { day: "2026-01-05" } });
+    expect(rows).toHaveLength(20);
+  });
+
+  it("is a no-op when everything is up to date, and records why", async () => {
+    await materialize(t.graph, "*", resources, { partition: "2026-01-06" });
+    t.calls.length = 0;
+    const again = await materialize(t.graph, "*", resources, { partition: "2026-01-06" });
+    expect(again.exitCode).toBe(0);
+    expect(Object.values(statuses(again))).toEqual(Array(5).fill("fresh"));
+    expect(t.calls).toEqual([]);
+    const [decision] = await store.ledger.decisions({ asset: "snapshot", runDate: "2026-01-06" });
+    expect(decision).toMatchObject({
+      decision: "skip",
+      reason: "up to date: no dep is newer than what it last read",
+    });
+  });
+
+  it("reruns only what is downstream of a rematerialized asset", async () => {
+    await materialize(t.graph, "*", resources, { partition: "2026-01-07" });
+    t.calls.length = 0;
+    await materialize(t.graph, "prices", resources, { partition: "2026-01-07", force: true });
+    const downstream = await materialize(t.graph, "prices+", resources, {
+      partition: "2026-01-07",
+    });
+    expect(statuses(downstream)).toEqual({
+      prices: "fresh",
+      valuation: "succeeded",
+      snapshot: "succeeded",
+    });
+    expect(t.calls.map((c) => c.asset)).toEqual(["prices", "valuation", "snapshot"]);
+    const [decision] = await store.ledger.decisions({ asset: "valuation", runDate: "2026-01-07" });
+    expect(decision?.reason).toBe("newer upstream: prices");
+  });
+
+  it("stops the downstream of a failed asset but not its siblings, and exits 1", async () => {
+    t.failing.add("financials");
+    const summary = await materialize(t.graph, "*", resources, { partition: "2026-01-08" });
+    expect(summary.exitCode).toBe(1);
+    expect(statuses(summary)).toEqual({
+      universe: "succeeded",
+      prices: "succeeded",
+      financials: "failed",
+      valuation: "blocked",
+      snapshot: "blocked",
+    });
+    expect(summary.outcomes.find((o) => o.asset === "financials")?.reason).toBe(
+      "financials exploded on purpose",
+    );
+    const [failed] = await store.ledger.history({ asset: "financials", limit: 1 });
+    expect(failed).toMatchObject({ status: "failed", error: "financials exploded on purpose" });
+    const [why] = await store.ledger.decisions({ asset: "valuation", runDate: "2026-01-08" });
+    expect(why).toMatchObject({ decision: "wait", blocked: ["financials"] });
+
+    // Fixed and rerun: the failed asset and its downstream run; the rest is fresh.
+    t.failing.clear();
+    t.calls.length = 0;
+    const rerun = await materialize(t.graph, "*", resources, { partition: "2026-01-08" });
+    expect(rerun.exitCode).toBe(0);
+    expect(t.calls.map((c) => c.asset)).toEqual(["financials", "valuation", "snapshot"]);
+  });
+
+  it("never runs on a dep whose last run failed, even from another invocation", async () => {
+    await materialize(t.graph, "*", resources, { partition: "2026-01-09" });
+    t.failing.add("prices");
+    await materialize(t.graph, "prices", resources, { partition: "2026-01-09", force: true });
+    t.calls.length = 0;
+    const summary = await materialize(t.graph, "valuation", resources, {
+      partition: "2026-01-09",
+      force: true,
+    });
+    expect(summary.exitCode).toBe(3);
+    expect(summary.outcomes[0]).toMatchObject({
+      status: "waiting",
+      reason: "last run of prices failed",
+    });
+    expect(t.calls).toEqual([]);
+  });
+
+  it("waits (exit 3) when deps outside the selection are missing", async () => {
+    const summary = await materialize(t.graph, "valuation", resources, { partition: "2026-01-12" });
+    expect(summary.exitCode).toBe(3);
+    expect(summary.outcomes[0]).toMatchObject({
+      status: "waiting",
+      reason: "waiting for prices, financials",
+    });
+  });
+
+  it("cascades a scope downstream; a scoped run never satisfies a full-scope gate", async () => {
+    const scoped = await materialize(t.graph, "*", resources, {
+      partition: "2026-01-13",
+      scope: { tickers: ["bbb"] },
+    });
+    expect(scoped.exitCode).toBe(0);
+    expect(t.calls.every((c) => c.scopeKey === "BBB")).toBe(true);
+    const rows = await store.readAll(testRows, { where: { day: "2026-01-13" } });
+    expect(new Set(rows.map((r) => r.ticker))).toEqual(new Set(["BBB"]));
+    const [m] = await store.ledger.history({ asset: "snapshot", limit: 1 });
+    expect(m).toMatchObject({ scopeKey: "tickers:BBB", scope: { tickers: ["BBB"] } });
+
+    const full = await materialize(t.graph, "valuation", resources, { partition: "2026-01-13" });
+    expect(full.outcomes[0]).toMatchObject({
+      status: "waiting",
+      reason: "waiting for prices, financials",
+    });
+  });
+
+  it("refuses a weekend partition before writing anything", async () => {
+    await expect(materialize(t.graph, "*", resources, { partition: "2026-01-10" })).rejects.toThrow(
+      /Saturday/,
+    );
+    expect(await store.ledger.decisions({ runDate: "2026-01-10" })).toEqual([]);
+  });
+});

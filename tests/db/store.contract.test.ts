@@ -1,0 +1,222 @@
+/**
+ * The Store contract, run against PGlite always and against Postgres when
+ * DATABASE_URL is set: migrations, upserts, paged reads, deletes, the ledger.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GateDecision, Store } from "../../db/index.ts";
+import { backends, openTestStore } from "../helpers/store.ts";
+import { type TestRow, testRows } from "../helpers/test-table.ts";
+
+const row = (ticker: string, value: number | null, extra: Partial<TestRow> = {}): TestRow => ({
+  asset: "a",
+  day: "2026-01-05",
+  ticker,
+  value,
+  label: null,
+  active: null,
+  tags: null,
+  extra: null,
+  seen_at: null,
+  ...extra,
+});
+
+const decision = (asset: string, runDate: string): GateDecision => ({
+  asset,
+  partition: runDate,
+  runDate,
+  scopeKey: "",
+  trigger: "test",
+  decision: "run",
+  reason: "test",
+  missing: [],
+  inProgress: [],
+  blocked: [],
+});
+
+describe.each(backends)("Store on %s", (backend) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  describe("migrations", () => {
+    it("applies every file once and reports none pending", async () => {
+      const status = await store.migrationStatus();
+      expect(status.pending).toEqual([]);
+      expect(status.applied).toContain("0001_ledger.sql");
+      expect(status.applied).toContain("0900_test_rows.sql");
+      expect(await store.migrate()).toEqual([]);
+    });
+  });
+
+  describe("upsert", () => {
+    it("round-trips every column type", async () => {
+      const full = row("TYPES", 1e-10, {
+        label: 'quote " and \\ backslash',
+        active: true,
+        tags: ["x", 'y "z"', "a,b"],
+        extra: { nested: [1, 2], ok: true },
+        seen_at: "2026-01-05T10:11:12.000Z",
+      });
+      await store.upsert(testRows, [full]);
+      const [back] = await store.readAll(testRows, { where: { ticker: "TYPES" } });
+      expect(back).toEqual(full);
+    });
+
+    it("inserts, then updates on the key without duplicating", async () => {
+      await store.upsert(testRows, [row("AAA", 1), row("BBB", 2)]);
+      await store.upsert(testRows, [row("AAA", 10), row("CCC", 3)]);
+      const rows = await store.readAll(testRows, {
+        where: { ticker: { in: ["AAA", "BBB", "CCC"] } },
+      });
+      expect(rows.map((r) => [r.ticker, r.value])).toEqual([
+        ["AAA", 10],
+        ["BBB", 2],
+        ["CCC", 3],
+      ]);
+    });
+
+    it("keeps the last row when a batch repeats a key, and writes non-finite numbers as null", async () => {
+      const written = await store.upsert(testRows, [
+        row("DUP", 1),
+        row("DUP", 2),
+        row("NAN", Number.NaN),
+      ]);
+      expect(written).toBe(2);
+      const rows = await store.readAll(testRows, { where: { ticker: { in: ["DUP", "NAN"] } } });
+      expect(rows.map((r) => [r.ticker, r.value])).toEqual([
+        ["DUP", 2],
+        ["NAN", null],
+      ]);
+    });
+
+    it("writes only the named columns when asked", async () => {
+      await store.upsert(testRows, [row("PART", 5, { label: "kept" })]);
+      await store.upsert(testRows, [row("PART", 6)], { columns: ["value"] });
+      const [back] = await store.readAll(testRows, { where: { ticker: "PART" } });
+      expect(back?.value).toBe(6);
+      expect(back?.label).toBe("kept");
+    });
+
+    it("chunks large batches and rejects a bad column type with the table's name", async () => {
+      const many = Array.from({ length: 2_345 }, (_, i) =>
+        row(`T${String(i).padStart(5, "0")}`, i),
+      );
+      expect(await store.upsert(testRows, many, { chunkSize: 500 })).toBe(2_345);
+      const bad = { ...row("BAD", 1), active: "yes" as unknown as boolean };
+      await expect(store.upsert(testRows, [bad])).rejects.toThrow(/active/);
+    });
+  });
+
+  describe("read", () => {
+    it("pages through every row in key order", async () => {
+      const pages: number[] = [];
+      const seen: string[] = [];
+      for await (const page of store.read(testRows, {
+        where: { ticker: { gte: "T00000", lt: "T01000" } },
+        pageSize: 300,
+      })) {
+        pages.push(page.length);
+        seen.push(...page.map((r) => r.ticker));
+      }
+      expect(pages).toEqual([300, 300, 300, 100]);
+      expect(seen).toEqual([...seen].sort());
+      expect(new Set(seen).size).toBe(1_000);
+    });
+
+    it("filters by null-ness, ranges and selected columns", async () => {
+      const nulls = await store.readAll(testRows, { where: { value: null, ticker: "NAN" } });
+      expect(nulls).toHaveLength(1);
+      const few = await store.readAll(testRows, {
+        where: { value: { gte: 10, lte: 12 } },
+        columns: ["value"],
+      });
+      expect(few.map((r) => r.value)).toEqual([10, 10, 11, 12]);
+      await expect(store.readAll(testRows, { where: { nope: 1 } as never })).rejects.toThrow(
+        /no column "nope"/,
+      );
+    });
+  });
+
+  describe("delete", () => {
+    it("deletes matching rows and refuses an empty filter", async () => {
+      expect(await store.delete(testRows, { ticker: { in: ["DUP", "NAN"] } })).toBe(2);
+      await expect(store.delete(testRows, {})).rejects.toThrow(/refusing/);
+    });
+  });
+
+  describe("ledger", () => {
+    const start = (asset: string, runDate: string, supersede = false) =>
+      store.ledger.start(
+        {
+          asset,
+          partition: runDate,
+          runDate,
+          scope: null,
+          trigger: "test",
+          executor: "in-process",
+          runId: `run-${asset}`,
+          upstream: [],
+        },
+        decision(asset, runDate),
+        { staleAfterMs: 60_000, supersede },
+      );
+
+    it("claims a key once; a second claim waits; a forced one supersedes", async () => {
+      const first = await start("x", "2026-01-05");
+      expect(first?.status).toBe("running");
+      expect(await start("x", "2026-01-05")).toBeNull();
+      const forced = await start("x", "2026-01-05", true);
+      expect(forced?.id).not.toBe(first?.id);
+      const old = await store.ledger.get(first?.id as string);
+      expect(old?.status).toBe("failed");
+      expect(old?.error).toMatch(/abandoned/);
+    });
+
+    it("records success with checks and finds it as the latest", async () => {
+      const m = await start("y", "2026-01-06");
+      await store.ledger.succeed(m?.id as string, {
+        rows: 7,
+        metadata: { sectors: 11 },
+        checks: [{ name: "rows", severity: "error", passed: true, message: "ok", value: 7 }],
+      });
+      const latest = await store.ledger.latest({
+        asset: "y",
+        status: "succeeded",
+        partition: "2026-01-06",
+        scopeKeys: [""],
+      });
+      expect(latest).toMatchObject({
+        id: m?.id,
+        rows: 7,
+        metadata: { sectors: 11 },
+        checksPassed: true,
+      });
+      expect(await store.ledger.checks(m?.id as string)).toEqual([
+        { name: "rows", severity: "error", passed: true, message: "ok", value: 7, metadata: {} },
+      ]);
+      await expect(
+        store.ledger.succeed(m?.id as string, { rows: 1, metadata: {}, checks: [] }),
+      ).rejects.toThrow(/not running/);
+    });
+
+    it("fails runs by executor run id and keeps errors on one line", async () => {
+      const m = await start("z", "2026-01-07");
+      expect(await store.ledger.failRun("run-z", "boom\n  at line 2")).toBe(1);
+      expect((await store.ledger.get(m?.id as string))?.error).toBe("boom at line 2");
+    });
+
+    it("lists decisions newest first", async () => {
+      await store.ledger.recordDecision({
+        ...decision("w", "2026-01-08"),
+        decision: "wait",
+        missing: ["x"],
+      });
+      const [latest] = await store.ledger.decisions({ asset: "w" });
+      expect(latest).toMatchObject({ decision: "wait", missing: ["x"], runDate: "2026-01-08" });
+    });
+  });
+});
