@@ -56,6 +56,32 @@ export function targetFromEvent(event: TriggerEvent, now: Date): RunTarget {
   return { runDate: resolvePartition(undefined, now), scope: null, force: false, trigger: "cron" };
 }
 
+/**
+ * The failure handler (after retries run out): the ledger row is marked
+ * failed with the error, so downstream gates see it, and
+ * `fintra/asset.failed` is announced.
+ */
+export async function markRunFailed(args: {
+  resources: () => Promise<Resources>;
+  client: Inngest;
+  asset: string;
+  runId: string;
+  originalEvent: TriggerEvent;
+  error: Error;
+}): Promise<void> {
+  const { db, now } = await args.resources();
+  await db.ledger.failRun(args.runId, args.error.message);
+  let runDate: string | null = null;
+  try {
+    runDate = targetFromEvent(args.originalEvent, now()).runDate;
+  } catch {
+    // A refused partition never opened a row; there is no day to report.
+  }
+  await args.client.send(
+    assetFailed.create({ asset: args.asset, runDate, runId: args.runId, error: args.error.message }),
+  );
+}
+
 export interface AssetFunctionOptions {
   client: Inngest;
   graph: AssetGraph;
@@ -75,20 +101,15 @@ export function createAssetFunction(
       concurrency: [{ limit: 1, key: RUN_KEY }],
       debounce: { ...FLOW.debounce, key: RUN_KEY },
       retries: FLOW.retries,
-      onFailure: async ({ event, error }) => {
-        const { db } = await resources();
-        const message = error.message;
-        await db.ledger.failRun(event.data.run_id, message);
-        const original = event.data.event as TriggerEvent;
-        await client.send(
-          assetFailed.create({
-            asset: def.key,
-            runDate: typeof original.data?.runDate === "string" ? original.data.runDate : null,
-            runId: event.data.run_id,
-            error: message,
-          }),
-        );
-      },
+      onFailure: ({ event, error }) =>
+        markRunFailed({
+          resources,
+          client,
+          asset: def.key,
+          runId: event.data.run_id,
+          originalEvent: event.data.event as TriggerEvent,
+          error,
+        }),
     },
     async ({ event, step, runId, logger }) => {
       const { db, now } = await resources();

@@ -47,15 +47,16 @@ export function createTestGraph(): TestGraph {
       deps,
       partitioned,
       async materialize(ctx) {
-        calls.push({
-          asset: key,
-          runDate: ctx.runDate,
-          scopeKey:
-            ctx.scope?.tickers?.join(",") ?? (ctx.scope?.limit ? `limit:${ctx.scope.limit}` : ""),
-          upstream: ctx.upstream.map((u) => u.asset).sort(),
-        });
         const tickers = tickersFor(ctx);
+        // Recorded inside the step: under Inngest the body outside steps replays.
         const rows = await ctx.step(`write-${key}`, async () => {
+          calls.push({
+            asset: key,
+            runDate: ctx.runDate,
+            scopeKey:
+              ctx.scope?.tickers?.join(",") ?? (ctx.scope?.limit ? `limit:${ctx.scope.limit}` : ""),
+            upstream: ctx.upstream.map((u) => u.asset).sort(),
+          });
           if (failing.has(key)) throw new Error(`${key} exploded on purpose`);
           ctx.progress.total(tickers.length);
           const written = await ctx.db.upsert(
