@@ -78,7 +78,12 @@ export async function markRunFailed(args: {
     // A refused partition never opened a row; there is no day to report.
   }
   await args.client.send(
-    assetFailed.create({ asset: args.asset, runDate, runId: args.runId, error: args.error.message }),
+    assetFailed.create({
+      asset: args.asset,
+      runDate,
+      runId: args.runId,
+      error: args.error.message,
+    }),
   );
 }
 
