@@ -1,0 +1,79 @@
+/** The HTTP app through `app.request`: health and the Inngest endpoint in dev mode. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Resources } from "../../assets/resources.ts";
+import { openStore, type Store } from "../../db/index.ts";
+import { createFunctions } from "../../functions/index.ts";
+import { createInngestClient } from "../../inngest.config.ts";
+import { createApp } from "../../server/app.ts";
+import { checkInngestMode } from "../../server/index.ts";
+import { openTestStore } from "../helpers/store.ts";
+import { createTestGraph } from "../helpers/test-graph.ts";
+
+let store: Store;
+beforeAll(async () => {
+  store = await openTestStore();
+});
+afterAll(() => store.close());
+
+function app(resources: () => Promise<Resources>) {
+  const client = createInngestClient({ isDev: true });
+  const { graph } = createTestGraph();
+  return createApp({ client, functions: createFunctions({ client, graph, resources }), resources });
+}
+
+describe("GET /health", () => {
+  it("is ok when the database answers and migrations are current", async () => {
+    const res = await app(async () => ({ db: store, now: () => new Date() })).request("/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      database: { dialect: "pglite", reachable: true },
+      migrations: { pending: [] },
+      functions: 5,
+    });
+  });
+
+  it("is 503 with the pending migrations named", async () => {
+    const fresh = await openStore({ pgliteDir: "memory" });
+    try {
+      const res = await app(async () => ({ db: fresh, now: () => new Date() })).request("/health");
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({
+        status: "migrations pending",
+        migrations: { pending: ["0001_ledger.sql"] },
+      });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("is 503 when the database cannot be opened", async () => {
+    const res = await app(async () => {
+      throw new Error("connection refused");
+    }).request("/health");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      status: "database unreachable",
+      error: "connection refused",
+    });
+  });
+});
+
+describe("/api/inngest", () => {
+  it("introspects in dev mode with one function per asset, plus its failure handler", async () => {
+    const res = await app(async () => ({ db: store, now: () => new Date() })).request(
+      "/api/inngest",
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ mode: "dev", function_count: 10 });
+  });
+});
+
+describe("inngest mode", () => {
+  it("needs a signing key outside dev mode", () => {
+    expect(checkInngestMode({ INNGEST_DEV: "1" })).toBe("dev");
+    expect(checkInngestMode({ INNGEST_SIGNING_KEY: "signkey-prod-abc" })).toBe("cloud");
+    expect(() => checkInngestMode({})).toThrow(/INNGEST_SIGNING_KEY is not set/);
+    expect(() => checkInngestMode({ INNGEST_DEV: "0" })).toThrow(/INNGEST_SIGNING_KEY/);
+  });
+});
