@@ -20,7 +20,6 @@ export const assetRequested = eventType("fintra/asset.requested", {
     partition: date.optional(),
     scope: scopeSchema.optional(),
     force: z.boolean().optional(),
-    downstream: z.boolean().optional(),
   }),
 });
 
