@@ -1,0 +1,73 @@
+/**
+ * FetchReport: what one fetch did, small enough for a materialization's metadata. It
+ * names the endpoint and its parameters (never the API key), counts rows delivered and
+ * rows skipped, keeps a few skipped rows as samples, and says how many requests, bytes and
+ * milliseconds it took.
+ */
+import type { Query } from "./endpoint.ts";
+
+export const MAX_SAMPLES = 5;
+
+export interface RowSample {
+  /** Data row number in the body, 1 = the first row after the header. */
+  row: number;
+  /** For part-paged endpoints: the part the row came from. */
+  part?: number;
+  /** The row's symbol, when it had one. */
+  symbol?: string;
+  /** Why it was skipped, one line. */
+  reason: string;
+}
+
+export interface FetchReport {
+  endpoint: string;
+  params: Query;
+  /** Valid rows delivered to the caller. */
+  rows: number;
+  /** Rows that failed validation and were skipped. */
+  skipped: number;
+  /** Up to MAX_SAMPLES skipped rows, the first ones met. */
+  samples: RowSample[];
+  /** Per column: values FMP wrote as Infinity/NaN, delivered as null. */
+  nonFinite: Record<string, number>;
+  /** HTTP requests made, retries included. */
+  requests: number;
+  /** Failed attempts that were retried (429, 5xx, timeouts, cut bodies). */
+  retries: number;
+  /** Parts read, for part-paged endpoints (profile-bulk). */
+  parts?: number;
+  /** Response body bytes received, retries included. */
+  bytes: number;
+  ms: number;
+  /** True once every row has been delivered. */
+  complete: boolean;
+}
+
+export function newReport(endpoint: string, params: Query): FetchReport {
+  return {
+    endpoint,
+    params,
+    rows: 0,
+    skipped: 0,
+    samples: [],
+    nonFinite: {},
+    requests: 0,
+    retries: 0,
+    bytes: 0,
+    ms: 0,
+    complete: false,
+  };
+}
+
+export function recordSkipped(report: FetchReport, sample: RowSample): void {
+  report.skipped++;
+  if (report.samples.length < MAX_SAMPLES) report.samples.push(sample);
+}
+
+/** "2,431 rows, 0 skipped, 0.2 MB in 0.1 s" for a log line. */
+export function summarize(report: FetchReport): string {
+  const mb = (report.bytes / 1e6).toFixed(1);
+  const seconds = (report.ms / 1000).toFixed(1);
+  const retried = report.retries > 0 ? `, ${report.retries} retried` : "";
+  return `${report.rows} rows, ${report.skipped} skipped, ${mb} MB in ${seconds} s${retried}`;
+}
