@@ -3,16 +3,40 @@
  * environment in one place. An asset gets them on its context.
  */
 import { openStore, type Store, storeConfigFromEnv } from "../db/index.ts";
+import { createFmpClient, type FmpClient, fmpConfigFromEnv } from "../sources/fmp/index.ts";
+import type { Logger } from "./log.ts";
 
 export interface Resources {
   /** The one door to the database. */
   db: Store;
+  /**
+   * The one door to FMP, created on first use: assets that never call it
+   * (everything downstream of ingest) run without an API key.
+   */
+  fmp: () => FmpClient;
   /** The clock, injectable so tests and backfills are reproducible. */
   now: () => Date;
 }
 
-/** Opens the resources the environment selects (DATABASE_URL or the embedded PGlite). */
-export async function openResources(env: NodeJS.ProcessEnv = process.env): Promise<Resources> {
+/** A lazily created FMP client from the environment (FMP_API_KEY, FMP_BASE_URL, FMP_RATE_PER_MIN). */
+export function lazyFmp(env: NodeJS.ProcessEnv, logger?: Logger): () => FmpClient {
+  let client: FmpClient | null = null;
+  return () => {
+    client ??= createFmpClient({
+      ...fmpConfigFromEnv(env),
+      ...(logger
+        ? { logger: { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) } }
+        : {}),
+    });
+    return client;
+  };
+}
+
+/** Opens the resources the environment selects (DATABASE_URL or the embedded PGlite; FMP_*). */
+export async function openResources(
+  env: NodeJS.ProcessEnv = process.env,
+  logger?: Logger,
+): Promise<Resources> {
   const db = await openStore(storeConfigFromEnv(env));
-  return { db, now: () => new Date() };
+  return { db, fmp: lazyFmp(env, logger), now: () => new Date() };
 }

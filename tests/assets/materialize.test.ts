@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { materialize } from "../../assets/materialize.ts";
 import type { Resources } from "../../assets/resources.ts";
 import type { Store } from "../../db/index.ts";
+import { testResources } from "../helpers/resources.ts";
 import { openTestStore } from "../helpers/store.ts";
 import { createTestGraph, type TestGraph } from "../helpers/test-graph.ts";
 import { testRows } from "../helpers/test-table.ts";
@@ -18,7 +19,7 @@ let t: TestGraph;
 
 beforeAll(async () => {
   store = await openTestStore();
-  resources = { db: store, now: () => new Date("2026-11-28T12:00:00Z") };
+  resources = testResources(store, new Date("2026-11-28T12:00:00Z"));
 });
 afterAll(() => store.close());
 beforeEach(() => {

@@ -11,6 +11,7 @@ import { markRunFailed, targetFromEvent } from "../../functions/asset-function.t
 import { createFunctions } from "../../functions/index.ts";
 import { assetTriggers, RUN_KEY } from "../../functions/triggers.ts";
 import { CRON_EVENT, InngestBus } from "../helpers/inngest-bus.ts";
+import { testResources } from "../helpers/resources.ts";
 import { openTestStore } from "../helpers/store.ts";
 import { createTestGraph, type TestGraph } from "../helpers/test-graph.ts";
 
@@ -62,7 +63,7 @@ describe("asset functions", () => {
   beforeEach(() => {
     DAY = WEEKDAYS.shift() as string;
     const evening = new Date(`${DAY}T23:00:00Z`);
-    resources = { db: store, now: () => evening };
+    resources = testResources(store, evening);
     t = createTestGraph();
     bus = new InngestBus();
     bus.register(

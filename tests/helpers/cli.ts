@@ -6,6 +6,7 @@ import { PassThrough } from "node:stream";
 import type { AssetGraph } from "../../assets/graph.ts";
 import { run } from "../../cli/main.ts";
 import { openStore } from "../../db/index.ts";
+import { testResources } from "./resources.ts";
 import { TEST_MIGRATIONS } from "./store.ts";
 
 export interface CliResult {
@@ -39,10 +40,11 @@ export class CliHarness {
       {
         graph: this.graph,
         now: () => this.now,
-        openResources: async () => ({
-          db: await openStore({ pgliteDir: this.pgliteDir, migrationDirs: [TEST_MIGRATIONS] }),
-          now: () => this.now,
-        }),
+        openResources: async () =>
+          testResources(
+            await openStore({ pgliteDir: this.pgliteDir, migrationDirs: [TEST_MIGRATIONS] }),
+            this.now,
+          ),
       },
     );
     return { code, stdout: out.text(), stderr: err.text() };

@@ -6,6 +6,7 @@ import { createFunctions } from "../../functions/index.ts";
 import { createInngestClient } from "../../inngest.config.ts";
 import { createApp } from "../../server/app.ts";
 import { checkInngestMode } from "../../server/index.ts";
+import { testResources } from "../helpers/resources.ts";
 import { openTestStore } from "../helpers/store.ts";
 import { createTestGraph } from "../helpers/test-graph.ts";
 
@@ -23,7 +24,7 @@ function app(resources: () => Promise<Resources>) {
 
 describe("GET /health", () => {
   it("is ok when the database answers and migrations are current", async () => {
-    const res = await app(async () => ({ db: store, now: () => new Date() })).request("/health");
+    const res = await app(async () => testResources(store, new Date())).request("/health");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: "ok",
@@ -36,7 +37,7 @@ describe("GET /health", () => {
   it("is 503 with the pending migrations named", async () => {
     const fresh = await openStore({ pgliteDir: "memory" });
     try {
-      const res = await app(async () => ({ db: fresh, now: () => new Date() })).request("/health");
+      const res = await app(async () => testResources(fresh, new Date())).request("/health");
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({
         status: "migrations pending",
@@ -61,9 +62,7 @@ describe("GET /health", () => {
 
 describe("/api/inngest", () => {
   it("introspects in dev mode with one function per asset, plus its failure handler", async () => {
-    const res = await app(async () => ({ db: store, now: () => new Date() })).request(
-      "/api/inngest",
-    );
+    const res = await app(async () => testResources(store, new Date())).request("/api/inngest");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ mode: "dev", function_count: 10 });
   });
