@@ -8,9 +8,6 @@ import type { CheckSeverity, Scope, Store, TableSpec, UpstreamRef } from "../db/
 import type { Logger } from "./log.ts";
 import type { Resources } from "./resources.ts";
 
-/** Serializable values a step may return (Inngest stores them as JSON). */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
-
 /** Progress for chunked work; shown as a bar on a terminal, ignored elsewhere. */
 export interface Progress {
   /** Sets the amount of work (e.g. tickers or chunks) this run will do. */
@@ -34,10 +31,11 @@ export interface AssetContext extends Resources {
   upstream: UpstreamRef[];
   /**
    * A unit of durable work: `step.run` under Inngest, a plain call in
-   * process. Return counts and keys, never the data (Inngest caps a step's
-   * output at 4 MB and a run at 1,000 steps).
+   * process. The result must survive JSON (Inngest stores it): return counts
+   * and keys, never the data (a step's output is capped at 4 MB, a run at
+   * 1,000 steps).
    */
-  step<T extends Json | undefined>(id: string, fn: () => Promise<T>): Promise<T>;
+  step<T>(id: string, fn: () => Promise<T>): Promise<T>;
   log: Logger;
   progress: Progress;
 }
@@ -46,7 +44,7 @@ export interface MaterializeResult {
   /** Rows written (or upserted) by the run. */
   rows: number;
   /** Small JSON facts about the run for the ledger (counts, skipped-row samples). */
-  metadata?: Record<string, Json | undefined>;
+  metadata?: Record<string, unknown>;
 }
 
 export interface CheckContext {
@@ -62,7 +60,7 @@ export interface CheckOutcome {
   passed: boolean;
   message: string;
   value?: number | null;
-  metadata?: Record<string, Json | undefined>;
+  metadata?: Record<string, unknown>;
 }
 
 /** A data-quality test recorded with every run; a failing `error` check blocks downstream. */

@@ -8,7 +8,7 @@ import { encodeValue } from "./encode.ts";
 import { migrate, migrationStatus } from "./migrate.ts";
 import { SqlLedger } from "./sql-ledger.ts";
 import type { Condition, ReadQuery, Store, UpsertOptions, Where } from "./store.ts";
-import type { TableSpec } from "./table.ts";
+import type { ColumnType, TableSpec } from "./table.ts";
 
 const DEFAULT_CHUNK = 5_000;
 const DEFAULT_PAGE = 10_000;
@@ -83,7 +83,8 @@ export class SqlStore implements Store {
       : Object.keys(columnTypes);
     const unique = dedupeByKey(rows, key);
     const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
-    const updatable = columns.filter((c) => !key.includes(c));
+    const kept = new Set<string>(options.keepOnConflict ?? []);
+    const updatable = columns.filter((c) => !key.includes(c) && !kept.has(c));
     const conflict = updatable.length
       ? `DO UPDATE SET ${updatable.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(", ")}
          WHERE (${updatable.map((c) => `t.${ident(c)}`).join(", ")}, NULL) IS DISTINCT FROM
@@ -149,6 +150,31 @@ export class SqlStore implements Store {
     const out: Row[] = [];
     for await (const page of this.read(table, query)) out.push(...page);
     return out;
+  }
+
+  async update<Row extends object>(
+    table: TableSpec<Row>,
+    where: Where<Row>,
+    values: Partial<Row>,
+  ): Promise<number> {
+    const params: unknown[] = [];
+    const types = table.columns as Record<string, ColumnType>;
+    const sets = Object.entries(values).map(([column, value]) => {
+      const type = types[column];
+      if (!type) throw new Error(`table ${table.name} has no column "${column}"`);
+      params.push(encodeValue(value, type, column));
+      return `${ident(column)} = $${params.length}::text::${type}`;
+    });
+    if (sets.length === 0) return 0;
+    const clauses = whereClause(table, where, params);
+    if (clauses.length === 0) throw new Error(`refusing to update every row of ${table.name}`);
+    const rows = await this.db.query<{ n: number }>(
+      `WITH changed AS (UPDATE ${ident(table.name)} SET ${sets.join(", ")}
+         WHERE ${clauses.join(" AND ")} RETURNING 1)
+       SELECT count(*)::int AS n FROM changed`,
+      params,
+    );
+    return rows[0]?.n ?? 0;
   }
 
   async delete<Row extends object>(table: TableSpec<Row>, where: Where<Row>): Promise<number> {

@@ -28,8 +28,13 @@ export interface ReadQuery<Row> {
 export interface UpsertOptions<Row> {
   /** Rows per statement (default 5,000). */
   chunkSize?: number;
-  /** Write only these columns (plus the key); others keep their stored values. */
+  /**
+   * Write only these columns (plus the key); others keep their stored values.
+   * Rows that may be new must still carry every NOT NULL column.
+   */
   columns?: (keyof Row & string)[];
+  /** Columns set when a row is inserted and left alone when it exists (e.g. first_seen). */
+  keepOnConflict?: (keyof Row & string)[];
 }
 
 export interface MigrationStatus {
@@ -53,6 +58,12 @@ export interface Store {
   read<Row extends object>(table: TableSpec<Row>, query?: ReadQuery<Row>): AsyncIterable<Row[]>;
   /** All matching rows (paged underneath). */
   readAll<Row extends object>(table: TableSpec<Row>, query?: ReadQuery<Row>): Promise<Row[]>;
+  /** Sets `values` on matching rows; returns how many. An empty `where` is refused. */
+  update<Row extends object>(
+    table: TableSpec<Row>,
+    where: Where<Row>,
+    values: Partial<Row>,
+  ): Promise<number>;
   /** Deletes matching rows; returns how many. An empty `where` is refused. */
   delete<Row extends object>(table: TableSpec<Row>, where: Where<Row>): Promise<number>;
   /** Throws when the database does not answer. */

@@ -101,6 +101,17 @@ describe.each(backends)("Store on %s", (backend) => {
       expect(back?.label).toBe("kept");
     });
 
+    it("keeps insert-only columns when the row exists", async () => {
+      await store.upsert(testRows, [row("KEEP", 1, { label: "first" })], {
+        keepOnConflict: ["label"],
+      });
+      await store.upsert(testRows, [row("KEEP", 2, { label: "second" })], {
+        keepOnConflict: ["label"],
+      });
+      const [back] = await store.readAll(testRows, { where: { ticker: "KEEP" } });
+      expect(back).toMatchObject({ value: 2, label: "first" });
+    });
+
     it("chunks large batches and rejects a bad column type with the table's name", async () => {
       const many = Array.from({ length: 2_345 }, (_, i) =>
         row(`T${String(i).padStart(5, "0")}`, i),
@@ -138,6 +149,24 @@ describe.each(backends)("Store on %s", (backend) => {
       await expect(store.readAll(testRows, { where: { nope: 1 } as never })).rejects.toThrow(
         /no column "nope"/,
       );
+    });
+  });
+
+  describe("update", () => {
+    it("sets values on matching rows and refuses an empty filter", async () => {
+      expect(
+        await store.update(
+          testRows,
+          { ticker: { in: ["AAA", "BBB"] } },
+          { label: "upd", active: false },
+        ),
+      ).toBe(2);
+      const rows = await store.readAll(testRows, { where: { label: "upd" } });
+      expect(rows.map((r) => [r.ticker, r.active])).toEqual([
+        ["AAA", false],
+        ["BBB", false],
+      ]);
+      await expect(store.update(testRows, {}, { label: "x" })).rejects.toThrow(/refusing/);
     });
   });
 
