@@ -1,10 +1,26 @@
 /**
  * The registry: every asset of Fintra's daily graph, one file each, named
- * after its table. The graph is validated when this module loads.
+ * after its table. The graph is validated when this module loads: a
+ * duplicate key, an unknown dep or a cycle stops the process here.
  */
+import assetIndustryMap from "./asset_industry_map.ts";
+import companyProfiles from "./company_profiles.ts";
+import datosEod from "./datos_eod.ts";
+import datosValuacion from "./datos_valuacion.ts";
 import type { AssetDefinition } from "./define.ts";
+import fintraUniverse from "./fintra_universe.ts";
 import { AssetGraph } from "./graph.ts";
+import industryClassification from "./industry_classification.ts";
+import stockPeers from "./stock_peers.ts";
 
-export const assets: AssetDefinition[] = [];
+export const assets: AssetDefinition[] = [
+  fintraUniverse,
+  companyProfiles,
+  industryClassification,
+  assetIndustryMap,
+  datosEod,
+  datosValuacion,
+  stockPeers,
+];
 
 export const graph = new AssetGraph(assets);

@@ -1,0 +1,159 @@
+/**
+ * asset_industry_map: which industry each active equity belongs to, over
+ * time (type-2 history). The row valid on day D has effective_from <= D and
+ * effective_to NULL or >= D; sector and industry aggregates of a past day
+ * read the membership of that day.
+ *
+ * - Built from company_profiles and industry_classification.
+ * - A ticker seen for the first time gets an open row from 1900-01-01: its
+ *   earlier industry is unknown, and assuming today's keeps backfilled
+ *   history usable. When its industry changes on day D, the open row is
+ *   closed on D-1 and a new one opens on D.
+ * - Tickers without a classified industry (no sector, or a sector outside
+ *   the 11) get no row and are counted.
+ * - Latest state (unpartitioned): the run's day is when changes take effect.
+ */
+import { format, subDays } from "date-fns";
+import { defineTable } from "../db/index.ts";
+import { companyProfilesTable } from "./company_profiles.ts";
+import { defineAsset } from "./define.ts";
+import { industryClassificationTable, industrySlug } from "./industry_classification.ts";
+import { parseDate } from "./partitions.ts";
+
+export interface IndustryMapRow {
+  ticker: string;
+  industry_code: string;
+  source: string;
+  effective_from: string;
+  effective_to: string | null;
+}
+
+export const assetIndustryMapTable = defineTable<IndustryMapRow>({
+  name: "asset_industry_map",
+  key: ["ticker", "effective_from"],
+  columns: {
+    ticker: "text",
+    industry_code: "text",
+    source: "text",
+    effective_from: "date",
+    effective_to: "date",
+  },
+});
+
+/** The start given to a membership whose beginning is unknown. */
+export const UNKNOWN_START = "1900-01-01";
+
+export interface MembershipChanges {
+  /** Rows to write: closed old rows and newly opened ones. */
+  rows: IndustryMapRow[];
+  opened: number;
+  moved: number;
+  unchanged: number;
+}
+
+/** What to write so each ticker's open row says `industryByTicker` from `day` on. */
+export function membershipChanges(
+  industryByTicker: Map<string, string>,
+  openRows: IndustryMapRow[],
+  day: string,
+): MembershipChanges {
+  const open = new Map(openRows.map((r) => [r.ticker, r]));
+  const dayBefore = format(subDays(parseDate(day), 1), "yyyy-MM-dd");
+  const rows: IndustryMapRow[] = [];
+  let opened = 0;
+  let moved = 0;
+  let unchanged = 0;
+  for (const [ticker, code] of industryByTicker) {
+    const current = open.get(ticker);
+    if (current?.industry_code === code) {
+      unchanged += 1;
+    } else if (!current) {
+      rows.push({
+        ticker,
+        industry_code: code,
+        source: "internal_profile",
+        effective_from: UNKNOWN_START,
+        effective_to: null,
+      });
+      opened += 1;
+    } else if (current.effective_from >= day) {
+      // Changed again on the day it opened (a rerun after a correction): rewrite that row.
+      rows.push({ ...current, industry_code: code });
+      moved += 1;
+    } else {
+      rows.push({ ...current, effective_to: dayBefore });
+      rows.push({
+        ticker,
+        industry_code: code,
+        source: "internal_profile",
+        effective_from: day,
+        effective_to: null,
+      });
+      moved += 1;
+    }
+  }
+  return { rows, opened, moved, unchanged };
+}
+
+export default defineAsset({
+  key: "asset_industry_map",
+  description: "Ticker -> industry membership over time (type-2 history)",
+  deps: ["company_profiles", "industry_classification"],
+  partitioned: false,
+  tables: [assetIndustryMapTable],
+  checks: [
+    {
+      name: "one_open_row_per_ticker",
+      severity: "error",
+      description: "no ticker belongs to two industries at once",
+      async run({ db }) {
+        const open = await db.readAll(assetIndustryMapTable, {
+          where: { effective_to: null },
+          columns: ["ticker"],
+        });
+        const duplicates = open.length - new Set(open.map((r) => r.ticker)).size;
+        return {
+          passed: duplicates === 0,
+          value: duplicates,
+          message:
+            duplicates === 0
+              ? `${open.length} open memberships, one per ticker`
+              : `${duplicates} tickers with two open rows`,
+        };
+      },
+    },
+  ],
+  async materialize(ctx) {
+    const result = await ctx.step("map-tickers", async () => {
+      const tickers = ctx.scope?.tickers;
+      const profiles = await ctx.db.readAll(companyProfilesTable, {
+        columns: ["ticker", "industry"],
+        ...(tickers ? { where: { ticker: { in: tickers } } } : {}),
+      });
+      const classified = await ctx.db.readAll(industryClassificationTable, {
+        columns: ["industry_code"],
+      });
+      const codes = new Set(classified.map((c) => c.industry_code));
+      const industryByTicker = new Map<string, string>();
+      let unclassified = 0;
+      for (const p of ctx.scope?.limit ? profiles.slice(0, ctx.scope.limit) : profiles) {
+        const code = p.industry ? industrySlug(p.industry.trim()) : "";
+        if (codes.has(code)) industryByTicker.set(p.ticker, code);
+        else unclassified += 1;
+      }
+      const openRows = await ctx.db.readAll(assetIndustryMapTable, {
+        where: { effective_to: null, ...(tickers ? { ticker: { in: tickers } } : {}) },
+      });
+      const changes = membershipChanges(industryByTicker, openRows, ctx.runDate);
+      const written = await ctx.db.upsert(assetIndustryMapTable, changes.rows);
+      return {
+        written,
+        opened: changes.opened,
+        moved: changes.moved,
+        unchanged: changes.unchanged,
+        unclassified,
+      };
+    });
+    return { rows: result.written, metadata: result };
+  },
+});

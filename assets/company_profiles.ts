@@ -1,0 +1,116 @@
+/**
+ * company_profiles: who each active equity is: name, description, sector,
+ * industry, country, website, CEO, headcount and IPO date.
+ *
+ * - Source: `profile-bulk` (all parts), kept to the active equities of
+ *   fintra_universe (or the run's tickers).
+ * - Latest state (unpartitioned). Upserts update: FMP corrects profiles, and
+ *   the old insert-only writer never refreshed one.
+ * - `employees` comes from `fullTimeEmployees` with thousands separators read.
+ * - A `company_profile` view keeps the old singular name readable.
+ */
+import { defineTable } from "../db/index.ts";
+import { type ProfileRow, profileBulk } from "../sources/fmp/index.ts";
+import { atLeast } from "./checks.ts";
+import { defineAsset } from "./define.ts";
+import { universeTickers } from "./fintra_universe.ts";
+
+export interface CompanyProfileRow {
+  ticker: string;
+  company_name: string | null;
+  description: string | null;
+  sector: string | null;
+  industry: string | null;
+  country: string | null;
+  currency: string | null;
+  exchange: string | null;
+  website: string | null;
+  ceo: string | null;
+  employees: number | null;
+  ipo_date: string | null;
+  source: string;
+  updated_at: string;
+}
+
+export const companyProfilesTable = defineTable<CompanyProfileRow>({
+  name: "company_profiles",
+  key: ["ticker"],
+  columns: {
+    ticker: "text",
+    company_name: "text",
+    description: "text",
+    sector: "text",
+    industry: "text",
+    country: "text",
+    currency: "text",
+    exchange: "text",
+    website: "text",
+    ceo: "text",
+    employees: "integer",
+    ipo_date: "date",
+    source: "text",
+    updated_at: "timestamptz",
+  },
+});
+
+export function profileRow(p: ProfileRow, updatedAt: string): CompanyProfileRow {
+  const employees = p.fullTimeEmployees;
+  return {
+    ticker: p.symbol.toUpperCase(),
+    company_name: p.companyName,
+    description: p.description,
+    sector: p.sector,
+    industry: p.industry,
+    country: p.country,
+    currency: p.currency,
+    exchange: p.exchange,
+    website: p.website,
+    ceo: p.ceo,
+    employees:
+      employees !== null && Number.isSafeInteger(employees) && employees <= 2_147_483_647
+        ? employees
+        : null,
+    ipo_date: p.ipoDate,
+    source: "fmp",
+    updated_at: updatedAt,
+  };
+}
+
+export default defineAsset({
+  key: "company_profiles",
+  description:
+    "Descriptive profile of every active equity (name, sector, industry, CEO, employees)",
+  deps: ["fintra_universe"],
+  partitioned: false,
+  sources: ["fmp"],
+  tables: [companyProfilesTable],
+  checks: [atLeast("rows", 1)],
+  async materialize(ctx) {
+    const result = await ctx.step("fetch-profiles", async () => {
+      const wanted = new Set(await universeTickers(ctx, { equitiesOnly: true }));
+      const updatedAt = ctx.now().toISOString();
+      const stream = ctx.fmp().csv(profileBulk, {}, { batchSize: 5_000 });
+      let written = 0;
+      for await (const batch of stream) {
+        const rows = batch
+          .filter((p) => wanted.has(p.symbol.toUpperCase()))
+          .map((p) => profileRow(p, updatedAt));
+        written += await ctx.db.upsert(companyProfilesTable, rows);
+      }
+      const { rows, skipped, samples, requests, retries } = stream.report;
+      return { written, wanted: wanted.size, profiles: rows, skipped, samples, requests, retries };
+    });
+    return {
+      rows: result.written,
+      metadata: {
+        equities: result.wanted,
+        withoutProfile: result.wanted - result.written,
+        profiles: result.profiles,
+        skipped: result.skipped,
+        skippedSamples: result.samples,
+        requests: result.requests,
+        retries: result.retries,
+      },
+    };
+  },
+});

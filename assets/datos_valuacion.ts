@@ -1,0 +1,250 @@
+/**
+ * datos_valuacion: each active equity's TTM valuation multiples for the day,
+ * with its percentile among its sector's positive multiples.
+ *
+ * - Sources: FMP `ratios-ttm-bulk` and `key-metrics-ttm-bulk` for the
+ *   multiples; the day's close from datos_eod as the price (the old job read
+ *   only the first part of the profile bulk); the sector from fintra_universe.
+ * - A ticker without a sector or a positive close that day is skipped (counted).
+ * - Percentiles (P/E, EV/EBITDA, P/FCF): the share of the sector's positive
+ *   values <= the ticker's, x100, rounded; `composite_percentile` is the
+ *   rounded mean of those present. Computed on the full day only: a scoped
+ *   run keeps the stored percentiles of other tickers and gets none itself.
+ * - FMP's TTM bulks describe today. A partition before the latest trading
+ *   day cannot be rebuilt from them without leaking later data, so such a
+ *   run writes nothing and says so (point in time beats completeness).
+ * - The operations guide's `datos_valuation` name is a view.
+ */
+import { defineTable } from "../db/index.ts";
+import {
+  type KeyMetricsTtmRow,
+  keyMetricsTtmBulk,
+  type RatiosTtmRow,
+  ratiosTtmBulk,
+} from "../sources/fmp/index.ts";
+import { datosEodTable } from "./datos_eod.ts";
+import { defineAsset } from "./define.ts";
+import { universeTable, universeTickers } from "./fintra_universe.ts";
+import { latestWeekday, utcDate } from "./partitions.ts";
+
+export interface ValuationRow {
+  ticker: string;
+  valuation_date: string;
+  denominator_type: string;
+  denominator_period: string;
+  price: number;
+  market_cap: number | null;
+  enterprise_value: number | null;
+  pe_ratio: number | null;
+  peg_ratio: number | null;
+  ev_ebitda: number | null;
+  ev_sales: number | null;
+  price_to_book: number | null;
+  price_to_sales: number | null;
+  price_to_fcf: number | null;
+  dividend_yield: number | null;
+  sector: string;
+  pe_percentile: number | null;
+  ev_ebitda_percentile: number | null;
+  p_fcf_percentile: number | null;
+  composite_percentile: number | null;
+  source: string;
+}
+
+export const datosValuacionTable = defineTable<ValuationRow>({
+  name: "datos_valuacion",
+  key: ["ticker", "valuation_date", "denominator_type", "denominator_period"],
+  columns: {
+    ticker: "text",
+    valuation_date: "date",
+    denominator_type: "text",
+    denominator_period: "text",
+    price: "numeric",
+    market_cap: "numeric",
+    enterprise_value: "numeric",
+    pe_ratio: "numeric",
+    peg_ratio: "numeric",
+    ev_ebitda: "numeric",
+    ev_sales: "numeric",
+    price_to_book: "numeric",
+    price_to_sales: "numeric",
+    price_to_fcf: "numeric",
+    dividend_yield: "numeric",
+    sector: "text",
+    pe_percentile: "numeric",
+    ev_ebitda_percentile: "numeric",
+    p_fcf_percentile: "numeric",
+    composite_percentile: "numeric",
+    source: "text",
+  },
+});
+
+/** Percentile (0-100, rounded) of each value among the positive values of its group. */
+export function positivePercentiles(values: readonly (number | null)[]): (number | null)[] {
+  const sorted = values.filter((v): v is number => v !== null && v > 0).sort((a, b) => a - b);
+  return values.map((v) => {
+    if (v === null || v <= 0 || sorted.length === 0) return null;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as number) <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.round((lo / sorted.length) * 100);
+  });
+}
+
+/** Fills the three percentiles and the composite, sector by sector. */
+export function withSectorPercentiles(rows: ValuationRow[]): ValuationRow[] {
+  const bySector = new Map<string, ValuationRow[]>();
+  for (const row of rows) {
+    const group = bySector.get(row.sector);
+    if (group) group.push(row);
+    else bySector.set(row.sector, [row]);
+  }
+  for (const group of bySector.values()) {
+    const pe = positivePercentiles(group.map((r) => r.pe_ratio));
+    const ev = positivePercentiles(group.map((r) => r.ev_ebitda));
+    const fcf = positivePercentiles(group.map((r) => r.price_to_fcf));
+    group.forEach((row, i) => {
+      row.pe_percentile = pe[i] ?? null;
+      row.ev_ebitda_percentile = ev[i] ?? null;
+      row.p_fcf_percentile = fcf[i] ?? null;
+      const present = [row.pe_percentile, row.ev_ebitda_percentile, row.p_fcf_percentile].filter(
+        (p): p is number => p !== null,
+      );
+      row.composite_percentile = present.length
+        ? Math.round(present.reduce((a, b) => a + b, 0) / present.length)
+        : null;
+    });
+  }
+  return rows;
+}
+
+export function valuationRow(
+  ticker: string,
+  day: string,
+  price: number,
+  sector: string,
+  ratios: RatiosTtmRow | undefined,
+  metrics: KeyMetricsTtmRow | undefined,
+): ValuationRow {
+  return {
+    ticker,
+    valuation_date: day,
+    denominator_type: "TTM",
+    denominator_period: "TTM",
+    price,
+    market_cap: metrics?.marketCap ?? null,
+    enterprise_value: metrics?.enterpriseValueTTM ?? ratios?.enterpriseValueTTM ?? null,
+    pe_ratio: ratios?.priceToEarningsRatioTTM ?? null,
+    peg_ratio: ratios?.priceToEarningsGrowthRatioTTM ?? null,
+    ev_ebitda: metrics?.evToEBITDATTM ?? ratios?.enterpriseValueMultipleTTM ?? null,
+    ev_sales: metrics?.evToSalesTTM ?? null,
+    price_to_book: ratios?.priceToBookRatioTTM ?? null,
+    price_to_sales: ratios?.priceToSalesRatioTTM ?? null,
+    price_to_fcf: ratios?.priceToFreeCashFlowRatioTTM ?? null,
+    dividend_yield: ratios?.dividendYieldTTM ?? null,
+    sector,
+    pe_percentile: null,
+    ev_ebitda_percentile: null,
+    p_fcf_percentile: null,
+    composite_percentile: null,
+    source: "fmp_bulk_ttm",
+  };
+}
+
+export default defineAsset({
+  key: "datos_valuacion",
+  description: "TTM valuation multiples per active equity and day, with in-sector percentiles",
+  deps: ["fintra_universe", "datos_eod"],
+  partitioned: true,
+  sources: ["fmp"],
+  tables: [datosValuacionTable],
+  async materialize(ctx) {
+    const day = ctx.partition as string;
+    const latest = latestWeekday(utcDate(ctx.now()));
+    if (day < latest) {
+      return {
+        rows: 0,
+        metadata: {
+          notRebuilt: `FMP's TTM bulks describe ${latest}; ${day} cannot be rebuilt from them`,
+        },
+      };
+    }
+    const result = await ctx.step("load-valuations", async () => {
+      const tickers = await universeTickers(ctx, { equitiesOnly: true });
+      const wanted = new Set(tickers);
+      const ratios = new Map<string, RatiosTtmRow>();
+      const ratiosStream = ctx.fmp().csv(ratiosTtmBulk, {}, { batchSize: 10_000 });
+      for await (const batch of ratiosStream) {
+        for (const r of batch)
+          if (wanted.has(r.symbol.toUpperCase())) ratios.set(r.symbol.toUpperCase(), r);
+      }
+      const metrics = new Map<string, KeyMetricsTtmRow>();
+      const metricsStream = ctx.fmp().csv(keyMetricsTtmBulk, {}, { batchSize: 10_000 });
+      for await (const batch of metricsStream) {
+        for (const m of batch)
+          if (wanted.has(m.symbol.toUpperCase())) metrics.set(m.symbol.toUpperCase(), m);
+      }
+      const closes = new Map(
+        (
+          await ctx.db.readAll(datosEodTable, {
+            where: { price_date: day },
+            columns: ["ticker", "close"],
+          })
+        ).map((p) => [p.ticker, p.close]),
+      );
+      const sectors = new Map(
+        (
+          await ctx.db.readAll(universeTable, {
+            where: { is_active: true },
+            columns: ["ticker", "sector"],
+          })
+        ).map((u) => [u.ticker, u.sector]),
+      );
+      const rows: ValuationRow[] = [];
+      let noSector = 0;
+      let noPrice = 0;
+      let noMultiples = 0;
+      for (const ticker of tickers) {
+        const sector = sectors.get(ticker);
+        const price = closes.get(ticker);
+        if (!sector) noSector += 1;
+        else if (!price || price <= 0) noPrice += 1;
+        else if (!ratios.has(ticker) && !metrics.has(ticker)) noMultiples += 1;
+        else
+          rows.push(
+            valuationRow(ticker, day, price, sector, ratios.get(ticker), metrics.get(ticker)),
+          );
+      }
+      const written = await ctx.db.upsert(
+        datosValuacionTable,
+        ctx.scope ? rows : withSectorPercentiles(rows),
+        // A scoped run must not blank the percentiles stored for the full day.
+        ctx.scope
+          ? {
+              keepOnConflict: [
+                "pe_percentile",
+                "ev_ebitda_percentile",
+                "p_fcf_percentile",
+                "composite_percentile",
+              ],
+            }
+          : {},
+      );
+      const reports = [ratiosStream.report, metricsStream.report];
+      return {
+        written,
+        noSector,
+        noPrice,
+        noMultiples,
+        skipped: reports.reduce((n, r) => n + r.skipped, 0),
+        skippedSamples: reports.flatMap((r) => r.samples),
+        requests: reports.reduce((n, r) => n + r.requests, 0),
+      };
+    });
+    return { rows: result.written, metadata: result };
+  },
+});
