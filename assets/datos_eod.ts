@@ -13,9 +13,10 @@
  * - A `prices_daily` view keeps the old name readable.
  */
 import { defineTable } from "../db/index.ts";
-import { type EodRow, eodBulk } from "../sources/fmp/index.ts";
-import { defineAsset } from "./define.ts";
+import { type EodRow, eodBulk, isFmpError } from "../sources/fmp/index.ts";
+import { type AssetContext, defineAsset } from "./define.ts";
 import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
+import { NoTradingError } from "./partitions.ts";
 
 export interface PriceRow {
   ticker: string;
@@ -80,6 +81,43 @@ export function priceRow(row: EodRow): PriceRow {
 
 const SAMPLES = 5;
 
+/** Streams the day's EOD file into the table; returns counts only. */
+async function loadPrices(ctx: AssetContext, day: string) {
+  const wanted = new Set(await universeTickers(ctx, { equitiesOnly: false, withBenchmark: true }));
+  const stream = ctx.fmp().csv(eodBulk, { date: day }, { batchSize: 10_000 });
+  const rejected: Record<string, number> = {};
+  const samples: { ticker: string; reason: Rejection }[] = [];
+  let written = 0;
+  let outsideUniverse = 0;
+  for await (const batch of stream) {
+    const keep: PriceRow[] = [];
+    for (const row of batch) {
+      if (!wanted.has(row.symbol.toUpperCase())) {
+        outsideUniverse += 1;
+        continue;
+      }
+      const reason = rejectPrice(row, day);
+      if (reason) {
+        rejected[reason] = (rejected[reason] ?? 0) + 1;
+        if (samples.length < SAMPLES) samples.push({ ticker: row.symbol, reason });
+      } else keep.push(priceRow(row));
+    }
+    written += await ctx.db.upsert(datosEodTable, keep);
+  }
+  const { rows, skipped, samples: badRows, requests, retries } = stream.report;
+  return {
+    written,
+    fileRows: rows,
+    outsideUniverse,
+    rejected,
+    samples,
+    skipped,
+    badRows,
+    requests,
+    retries,
+  };
+}
+
 export default defineAsset({
   key: "datos_eod",
   description: "End-of-day OHLCV per active symbol and trading date",
@@ -111,41 +149,16 @@ export default defineAsset({
   async materialize(ctx) {
     const day = ctx.partition as string;
     const result = await ctx.step("load-prices", async () => {
-      const wanted = new Set(
-        await universeTickers(ctx, { equitiesOnly: false, withBenchmark: true }),
-      );
-      const stream = ctx.fmp().csv(eodBulk, { date: day }, { batchSize: 10_000 });
-      const rejected: Record<string, number> = {};
-      const samples: { ticker: string; reason: Rejection }[] = [];
-      let written = 0;
-      let outsideUniverse = 0;
-      for await (const batch of stream) {
-        const keep: PriceRow[] = [];
-        for (const row of batch) {
-          if (!wanted.has(row.symbol.toUpperCase())) {
-            outsideUniverse += 1;
-            continue;
-          }
-          const reason = rejectPrice(row, day);
-          if (reason) {
-            rejected[reason] = (rejected[reason] ?? 0) + 1;
-            if (samples.length < SAMPLES) samples.push({ ticker: row.symbol, reason });
-          } else keep.push(priceRow(row));
+      try {
+        return await loadPrices(ctx, day);
+      } catch (error) {
+        if (isFmpError(error) && error.kind === "empty") {
+          throw new NoTradingError(
+            `no trading on ${day}: FMP's EOD file is empty (exchange holiday, or not published yet)`,
+          );
         }
-        written += await ctx.db.upsert(datosEodTable, keep);
+        throw error;
       }
-      const { rows, skipped, samples: badRows, requests, retries } = stream.report;
-      return {
-        written,
-        fileRows: rows,
-        outsideUniverse,
-        rejected,
-        samples,
-        skipped,
-        badRows,
-        requests,
-        retries,
-      };
     });
     return {
       rows: result.written,

@@ -117,6 +117,7 @@ export async function materialize(
         rows: null,
         seconds: seconds(),
         materializationId: materialization.id,
+        errorName: (error as Error).name,
       };
     }
   };

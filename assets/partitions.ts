@@ -10,6 +10,11 @@ export class PartitionError extends Error {
   override name = "PartitionError";
 }
 
+/** A weekday with no trading: the exchange was closed (FMP's EOD file for it is empty). */
+export class NoTradingError extends Error {
+  override name = "NoTradingError";
+}
+
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Today's date in UTC as `YYYY-MM-DD`. */

@@ -16,6 +16,8 @@ export interface AssetOutcome {
   rows: number | null;
   seconds: number;
   materializationId: string | null;
+  /** The error's class name when the asset failed (e.g. NoTradingError). */
+  errorName?: string;
 }
 
 export interface RunReporter {

@@ -8,7 +8,7 @@
 import { type Inngest, NonRetriableError } from "inngest";
 import type { AssetDefinition } from "../assets/define.ts";
 import type { AssetGraph } from "../assets/graph.ts";
-import { PartitionError, resolvePartition } from "../assets/partitions.ts";
+import { NoTradingError, PartitionError, resolvePartition } from "../assets/partitions.ts";
 import type { Resources } from "../assets/resources.ts";
 import { assetContext, blockingCheck, commitRun, type OpenedRun, openRun } from "../assets/run.ts";
 import { normalizeScope, type Scope } from "../db/index.ts";
@@ -87,6 +87,18 @@ export async function markRunFailed(args: {
   );
 }
 
+/** A closed market or a refused date will not change on retry: fail the run at once. */
+async function failFastOnRefusals<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof NoTradingError || error instanceof PartitionError) {
+      throw new NonRetriableError(error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
 export interface AssetFunctionOptions {
   client: Inngest;
   graph: AssetGraph;
@@ -139,7 +151,7 @@ export function createAssetFunction(
 
       const materialization = opened.materialization;
       const ctx = assetContext(materialization, await resources(), {
-        step: (id, fn) => step.run(id, fn) as never,
+        step: (id, fn) => step.run(id, () => failFastOnRefusals(fn)) as never,
         log: logger as never,
         progress: { total() {}, advance() {} },
       });

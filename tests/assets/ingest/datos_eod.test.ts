@@ -73,9 +73,11 @@ describe("datos_eod on a clean market", () => {
       partition: "2026-11-26",
     });
     expect(summary.exitCode).toBe(1);
-    expect(summary.outcomes[1]?.reason).toMatch(
-      /eod-bulk date=2026-11-26.*no prices for that date/,
-    );
+    expect(summary.outcomes[1]).toMatchObject({
+      status: "failed",
+      errorName: "NoTradingError",
+      reason: "no trading on 2026-11-26: FMP's EOD file is empty (exchange holiday, or not published yet)",
+    });
     expect(await store.readAll(datosEodTable, { where: { price_date: "2026-11-26" } })).toEqual([]);
   });
 

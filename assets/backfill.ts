@@ -1,0 +1,131 @@
+/**
+ * Backfill: materialize a selection over a range of trading dates, oldest
+ * first, in process. Latest-state (unpartitioned) assets of the selection
+ * run once, for the latest trading day, before any date; each date then runs
+ * the partitioned assets through the same gate as a daily run, so dates
+ * already materialized are skipped unless forced. A weekday on which the
+ * exchange was closed (datos_eod finds FMP's file empty) is reported as a
+ * holiday and the backfill goes on.
+ */
+import type { AssetGraph } from "./graph.ts";
+import { type MaterializeOptions, type MaterializeSummary, materialize } from "./materialize.ts";
+import {
+  latestWeekday,
+  PartitionError,
+  resolvePartition,
+  utcDate,
+  weekdaysBetween,
+} from "./partitions.ts";
+import type { Resources } from "./resources.ts";
+
+export type DayStatus = "done" | "fresh" | "holiday" | "failed" | "waiting";
+
+export interface DayOutcome {
+  partition: string;
+  status: DayStatus;
+  rows: number;
+  seconds: number;
+  /** Why, when the day did not simply complete. */
+  note: string;
+}
+
+export interface BackfillProgress {
+  start(days: number): void;
+  day(outcome: DayOutcome): void;
+  stop(): void;
+}
+
+export interface BackfillOptions extends Pick<MaterializeOptions, "force" | "concurrency" | "log"> {
+  from: string;
+  to: string;
+  progress?: BackfillProgress;
+}
+
+export interface BackfillSummary {
+  latestState: MaterializeSummary | null;
+  days: DayOutcome[];
+  /** 0 every date done, fresh or a holiday; 1 a date failed; 3 a date waits on missing deps. */
+  exitCode: 0 | 1 | 3;
+}
+
+function dayOutcome(partition: string, summary: MaterializeSummary, seconds: number): DayOutcome {
+  const rows = summary.outcomes.reduce((n, o) => n + (o.rows ?? 0), 0);
+  const failed = summary.outcomes.filter((o) => o.status === "failed");
+  if (failed.some((o) => o.errorName === "NoTradingError")) {
+    return { partition, status: "holiday", rows, seconds, note: failed[0]?.reason ?? "" };
+  }
+  if (failed.length > 0) {
+    return {
+      partition,
+      status: "failed",
+      rows,
+      seconds,
+      note: failed.map((o) => `${o.asset}: ${o.reason}`).join("; "),
+    };
+  }
+  const waiting = summary.outcomes.filter((o) => o.status === "waiting");
+  if (waiting.length > 0) {
+    return {
+      partition,
+      status: "waiting",
+      rows,
+      seconds,
+      note: waiting.map((o) => `${o.asset}: ${o.reason}`).join("; "),
+    };
+  }
+  const ran = summary.outcomes.some((o) => o.status === "succeeded");
+  return { partition, status: ran ? "done" : "fresh", rows, seconds, note: "" };
+}
+
+/** The weekdays of [from, to], each checked like a single partition (none in the future). */
+export function backfillDates(from: string, to: string, now: Date): string[] {
+  const days = weekdaysBetween(from, to);
+  const last = days.at(-1);
+  if (last) resolvePartition(last, now);
+  if (days.length === 0) throw new PartitionError(`no trading dates between ${from} and ${to}`);
+  return days;
+}
+
+export async function backfill(
+  graph: AssetGraph,
+  selection: string,
+  resources: Resources,
+  options: BackfillOptions,
+): Promise<BackfillSummary> {
+  const keys = graph.select(selection);
+  const days = backfillDates(options.from, options.to, resources.now());
+  const latestState = keys.filter((k) => !graph.get(k).partitioned);
+  const partitioned = keys.filter((k) => graph.get(k).partitioned);
+  const shared = { concurrency: options.concurrency, log: options.log, trigger: "backfill" };
+
+  const latestSummary = latestState.length
+    ? await materialize(graph, latestState.join(","), resources, {
+        ...shared,
+        partition: latestWeekday(utcDate(resources.now())),
+      })
+    : null;
+  if (latestSummary && latestSummary.exitCode === 1) {
+    return { latestState: latestSummary, days: [], exitCode: 1 };
+  }
+
+  const outcomes: DayOutcome[] = [];
+  options.progress?.start(days.length);
+  try {
+    for (const partition of partitioned.length ? days : []) {
+      const started = performance.now();
+      const summary = await materialize(graph, partitioned.join(","), resources, {
+        ...shared,
+        partition,
+        force: options.force ?? false,
+      });
+      const outcome = dayOutcome(partition, summary, (performance.now() - started) / 1000);
+      outcomes.push(outcome);
+      options.progress?.day(outcome);
+    }
+  } finally {
+    options.progress?.stop();
+  }
+  const failed = outcomes.some((o) => o.status === "failed");
+  const waiting = outcomes.some((o) => o.status === "waiting");
+  return { latestState: latestSummary, days: outcomes, exitCode: failed ? 1 : waiting ? 3 : 0 };
+}
