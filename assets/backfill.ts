@@ -1,9 +1,11 @@
 /**
  * Backfill: materialize a selection over a range of trading dates, oldest
  * first, in process. Latest-state (unpartitioned) assets of the selection
- * run once, for the latest trading day, before any date; each date then runs
- * the partitioned assets through the same gate as a daily run, so dates
- * already materialized are skipped unless forced. A weekday on which the
+ * run once, for the latest trading day, before any date. Each date then runs
+ * the partitioned assets that have no successful materialization for it yet
+ * (all of them with --force), through the same gate as a daily run. "Done"
+ * means materialized, not "read the newest universe": a daily refresh of a
+ * latest-state dep does not make history stale. A weekday on which the
  * exchange was closed (datos_eod finds FMP's file empty) is reported as a
  * holiday and the backfill goes on.
  */
@@ -108,12 +110,23 @@ export async function backfill(
     return { latestState: latestSummary, days: [], exitCode: 1 };
   }
 
+  const done = new Map<string, Set<string>>();
+  for (const key of options.force ? [] : partitioned) {
+    done.set(key, await resources.db.ledger.succeededPartitions(key, days[0] as string, days.at(-1) as string));
+  }
   const outcomes: DayOutcome[] = [];
   options.progress?.start(days.length);
   try {
     for (const partition of partitioned.length ? days : []) {
       const started = performance.now();
-      const summary = await materialize(graph, partitioned.join(","), resources, {
+      const todo = partitioned.filter((key) => !done.get(key)?.has(partition));
+      if (todo.length === 0) {
+        const outcome: DayOutcome = { partition, status: "fresh", rows: 0, seconds: 0, note: "already materialized" };
+        outcomes.push(outcome);
+        options.progress?.day(outcome);
+        continue;
+      }
+      const summary = await materialize(graph, todo.join(","), resources, {
         ...shared,
         partition,
         force: options.force ?? false,

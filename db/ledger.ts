@@ -107,6 +107,8 @@ export interface Ledger {
     decision: GateDecision,
     options: { staleAfterMs: number; supersede: boolean },
   ): Promise<Materialization | null>;
+  /** Partitions of `asset` in [from, to] with a successful full-scope materialization. */
+  succeededPartitions(asset: string, from: string, to: string): Promise<Set<string>>;
   /** The live running row holding an (asset, run date, scope) key, if any. */
   running(asset: string, runDate: string, scopeKey: string): Promise<Materialization | null>;
   /** Marks a run succeeded with its row count, metadata and check results. */

@@ -167,6 +167,16 @@ export class SqlLedger implements Ledger {
     });
   }
 
+  async succeededPartitions(asset: string, from: string, to: string): Promise<Set<string>> {
+    const rows = await this.db.query<{ partition_date: string }>(
+      `SELECT DISTINCT partition_date FROM fintra_materializations
+        WHERE asset = $1 AND status = 'succeeded' AND scope_key = ''
+          AND partition_date BETWEEN $2::date AND $3::date`,
+      [asset, from, to],
+    );
+    return new Set(rows.map((r) => r.partition_date));
+  }
+
   async running(asset: string, runDate: string, key: string): Promise<Materialization | null> {
     const rows = await this.db.query<MaterializationRow>(
       `SELECT * FROM fintra_materializations

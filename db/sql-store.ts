@@ -189,6 +189,13 @@ export class SqlStore implements Store {
     return rows[0]?.n ?? 0;
   }
 
+  readOnlyQuery(text: string): Promise<Record<string, unknown>[]> {
+    return this.db.transaction(async (tx) => {
+      await tx.query("SET TRANSACTION READ ONLY");
+      return tx.query<Record<string, unknown>>(text);
+    });
+  }
+
   async ping(): Promise<void> {
     await this.db.query("SELECT 1");
   }

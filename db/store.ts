@@ -66,6 +66,11 @@ export interface Store {
   ): Promise<number>;
   /** Deletes matching rows; returns how many. An empty `where` is refused. */
   delete<Row extends object>(table: TableSpec<Row>, where: Where<Row>): Promise<number>;
+  /**
+   * Runs one SQL statement in a read-only transaction (the CLI's `sql`
+   * command, verification queries). SQL adapters only.
+   */
+  readOnlyQuery(text: string): Promise<Record<string, unknown>[]>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

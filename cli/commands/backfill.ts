@@ -1,0 +1,120 @@
+/** `fintra backfill <selection> --from D1 --to D2`: every trading date of a range, oldest first. */
+import { SingleBar } from "cli-progress";
+import {
+  type BackfillProgress,
+  backfill,
+  backfillDates,
+  type DayOutcome,
+} from "../../assets/backfill.ts";
+import { createLogger } from "../../assets/log.ts";
+import { PartitionError } from "../../assets/partitions.ts";
+import { openMigrated, positiveInt, type RegisterCommand, select } from "../context.ts";
+import { line, table, UsageError } from "../io.ts";
+import { parsePartition } from "../options.ts";
+
+/** A bar with an ETA on a terminal; elsewhere a line per tenth of the dates and per problem. */
+export function backfillProgress(stream: NodeJS.WriteStream): BackfillProgress {
+  const describe = (d: DayOutcome) =>
+    `${d.partition} ${d.status}${d.rows ? ` ${d.rows} rows` : ""}${d.note && d.status !== "fresh" ? ` (${d.note})` : ""}`;
+  const notable = (d: DayOutcome) => d.status !== "done" && d.status !== "fresh";
+  if (!stream.isTTY) {
+    let total = 0;
+    let seen = 0;
+    return {
+      start: (days) => {
+        total = days;
+      },
+      day: (d) => {
+        seen += 1;
+        if (notable(d)) stream.write(`${describe(d)}\n`);
+        else if (seen === total || seen % Math.max(1, Math.ceil(total / 10)) === 0) {
+          stream.write(`backfill ${seen}/${total} dates (${d.partition})\n`);
+        }
+      },
+      stop() {},
+    };
+  }
+  const bar = new SingleBar({
+    stream,
+    format: " backfill {bar} {value}/{total} dates | {partition} | eta {eta_formatted}",
+    hideCursor: true,
+    etaBuffer: 20,
+  });
+  return {
+    start: (days) => bar.start(days, 0, { partition: "" }),
+    day: (d) => {
+      if (notable(d)) stream.write(`\n${describe(d)}\n`);
+      bar.increment(1, { partition: d.partition });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+export const registerBackfill: RegisterCommand = (program, ctx) => {
+  program
+    .command("backfill")
+    .description("materialize a selection for every trading date of a range, oldest first")
+    .argument("<selection>", "assets, as for materialize (latest-state ones run once, first)")
+    .requiredOption("--from <YYYY-MM-DD>", "first date")
+    .option("--to <YYYY-MM-DD>", "last date (default: the latest trading day)", "latest")
+    .option("--force", "rematerialize dates that are already done")
+    .option("--concurrency <N>", "assets running at once within a date", "2")
+    .action(async (selection: string, opts) => {
+      const { io, deps } = ctx;
+      select(deps.graph, selection);
+      const to = opts.to === "latest" ? parsePartition(undefined, deps.now()) : opts.to;
+      let days: string[];
+      try {
+        days = backfillDates(opts.from, to, deps.now());
+      } catch (error) {
+        if (error instanceof PartitionError) throw new UsageError(error.message);
+        throw error;
+      }
+      const concurrency = positiveInt(opts.concurrency, "--concurrency");
+      const resources = await openMigrated(ctx);
+      try {
+        line(
+          io.stderr,
+          `backfilling ${selection} over ${days.length} weekday(s), ${days[0]} to ${days.at(-1)}`,
+        );
+        const summary = await backfill(deps.graph, selection, resources, {
+          from: opts.from,
+          to,
+          force: opts.force === true,
+          concurrency,
+          progress: backfillProgress(io.stderr as NodeJS.WriteStream),
+          log: createLogger({ level: io.env.LOG_LEVEL ?? "warn" }),
+        });
+        const count = (status: string) => summary.days.filter((d) => d.status === status).length;
+        const rows = summary.days.reduce((n, d) => n + d.rows, 0);
+        const problems = summary.days.filter(
+          (d) => d.status === "failed" || d.status === "waiting",
+        );
+        line(
+          io.stdout,
+          `${summary.days.length} dates: ${count("done")} done, ${count("fresh")} already done, ${count("holiday")} holidays, ${count("failed")} failed, ${count("waiting")} waiting; ${rows} rows`,
+        );
+        if (summary.latestState?.exitCode === 1) {
+          line(io.stdout, "latest-state assets failed; no date was run:");
+          line(
+            io.stdout,
+            table(
+              ["asset", "status", "note"],
+              summary.latestState.outcomes.map((o) => [o.asset, o.status, o.reason]),
+            ),
+          );
+        }
+        if (problems.length)
+          line(
+            io.stdout,
+            table(
+              ["date", "status", "note"],
+              problems.map((d) => [d.partition, d.status, d.note]),
+            ),
+          );
+        ctx.setExit(summary.exitCode);
+      } finally {
+        await resources.db.close();
+      }
+    });
+};

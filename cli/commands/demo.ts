@@ -1,0 +1,129 @@
+/**
+ * `fintra demo` (what `npm start` runs): the sandbox market in process, an
+ * embedded PGlite in .fintra/demo, the price history the windows need
+ * backfilled, then today's partition of every asset, and a table of what was
+ * built. A second run reuses everything already there.
+ *
+ * The demo never touches DATABASE_URL or a real FMP key: its data is
+ * synthetic and stays in its own folder unless --dir says otherwise.
+ */
+import { resolve } from "node:path";
+import { format, subYears } from "date-fns";
+import { backfill } from "../../assets/backfill.ts";
+import { materialize } from "../../assets/materialize.ts";
+import { parseDate, utcDate } from "../../assets/partitions.ts";
+import { terminalReporter } from "../../assets/progress.ts";
+import type { Resources } from "../../assets/resources.ts";
+import { openStore } from "../../db/index.ts";
+import { createFmpClient } from "../../sources/fmp/index.ts";
+import {
+  createSandboxMarket,
+  SANDBOX_API_KEY,
+  startSandboxServer,
+} from "../../sources/sandbox/index.ts";
+import { positiveInt, type RegisterCommand } from "../context.ts";
+import { line, table, UsageError } from "../io.ts";
+import { backfillProgress } from "./backfill.ts";
+
+export const DEMO_DIR = ".fintra/demo";
+
+export const registerDemo: RegisterCommand = (program, ctx) => {
+  program
+    .command("demo")
+    .description(
+      "build today's graph on the sandbox market into an embedded database (.fintra/demo)",
+    )
+    .option("--tickers <N>", "instruments in the sandbox market", "500")
+    .option("--years <N>", "years of price history to backfill", "5")
+    .option("--dir <path>", "PGlite folder for the demo database", DEMO_DIR)
+    .action(async (opts) => {
+      const { io, deps } = ctx;
+      const tickers = positiveInt(opts.tickers, "--tickers");
+      const years = positiveInt(opts.years, "--years");
+      if (tickers > 50_000) throw new UsageError("--tickers must be at most 50,000");
+      if (years > 5)
+        throw new UsageError("--years must be at most 5 (the sandbox serves 6 years of prices)");
+      const now = deps.now();
+      const market = createSandboxMarket({
+        tickers,
+        seed: 42,
+        asOf: utcDate(now),
+        historyYears: years + 1,
+      });
+      const day = market.latestTradingDay(market.asOf);
+      const from = format(subYears(parseDate(day), years), "yyyy-MM-dd");
+      const server = await startSandboxServer({ market });
+      const fmp = createFmpClient({
+        apiKey: SANDBOX_API_KEY,
+        baseUrl: server.url,
+        ratePerMinute: 1_000_000,
+      });
+      const db = await openStore({ pgliteDir: opts.dir });
+      const resources: Resources = { db, fmp: () => fmp, now: () => now };
+      try {
+        const applied = await db.migrate();
+        line(
+          io.stderr,
+          `demo database ${resolve(opts.dir)}${applied.length ? ` (applied ${applied.length} migrations)` : ""}`,
+        );
+        line(
+          io.stderr,
+          `sandbox market: ${market.tickers.length} instruments, latest trading day ${day}`,
+        );
+
+        const started = performance.now();
+        const history = await backfill(deps.graph, "fintra_universe,datos_eod", resources, {
+          from,
+          to: day,
+          progress: backfillProgress(io.stderr as NodeJS.WriteStream),
+        });
+        const historyRows = history.days.reduce((n, d) => n + d.rows, 0);
+        const historySeconds = (performance.now() - started) / 1000;
+        const today = await materialize(deps.graph, "*", resources, {
+          partition: day,
+          trigger: "demo",
+          reporter: terminalReporter(io.stderr as NodeJS.WriteStream),
+        });
+
+        line(io.stdout, `\nFintra demo: ${day}, ${market.tickers.length} sandbox instruments\n`);
+        line(
+          io.stdout,
+          table(
+            ["asset", "status", "rows", "seconds"],
+            [
+              [
+                "datos_eod history",
+                `${history.days.length} dates`,
+                String(historyRows),
+                historySeconds.toFixed(1),
+              ],
+              ...today.outcomes.map((o) => [
+                o.asset,
+                o.status,
+                o.rows === null ? "" : String(o.rows),
+                o.seconds.toFixed(1),
+              ]),
+            ],
+          ),
+        );
+        const failed = today.outcomes.filter((o) => o.status === "failed");
+        for (const o of failed) line(io.stdout, `\n${o.asset} failed: ${o.reason}`);
+        const env =
+          opts.dir === DEMO_DIR ? `FINTRA_PGLITE_DIR=${DEMO_DIR}` : `FINTRA_PGLITE_DIR=${opts.dir}`;
+        line(io.stdout, "\nLook at the data:");
+        line(
+          io.stdout,
+          `  ${env} npm run -s fintra -- sql "SELECT * FROM datos_eod WHERE price_date = '${day}' LIMIT 5"`,
+        );
+        line(
+          io.stdout,
+          `  ${env} npm run -s fintra -- sql "SELECT asset, status, rows_written FROM fintra_materializations ORDER BY started_at DESC LIMIT 10"`,
+        );
+        line(io.stdout, `  ${env} npm run -s fintra -- sql --file path/to/queries.sql`);
+        ctx.setExit(history.exitCode === 1 || today.exitCode === 1 ? 1 : 0);
+      } finally {
+        await db.close();
+        await server.close();
+      }
+    });
+};
