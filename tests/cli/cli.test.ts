@@ -146,3 +146,41 @@ describe("fintra bin", () => {
     expect(bad.stderr).toMatch(/^error: unknown asset "no_such_asset"/);
   });
 });
+
+describe("fintra CLI: backfill and sql", () => {
+  const t = createTestGraph();
+  const cli = new CliHarness(t.graph, NOW);
+  afterAll(() => cli.cleanup());
+
+  it("backfills a range and reports it, then finds it done", async () => {
+    await cli.run("db", "migrate");
+    const first = await cli.run("backfill", "*", "--from", "2026-11-23", "--to", "2026-11-25");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      "3 dates: 3 done, 0 already done, 0 holidays, 0 failed, 0 waiting; 48 rows",
+    );
+    const second = await cli.run("backfill", "*", "--from", "2026-11-23");
+    expect(second.stdout).toContain(
+      "5 dates: 2 done, 3 already done, 0 holidays, 0 failed, 0 waiting",
+    );
+  });
+
+  it("refuses a bad range with exit 2", async () => {
+    const result = await cli.run("backfill", "*", "--from", "2026-11-27", "--to", "2026-11-20");
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe("error: --from 2026-11-27 is after --to 2026-11-20");
+    const missing = await cli.run("backfill", "*");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("required option '--from <YYYY-MM-DD>' not specified");
+  });
+
+  it("runs read-only SQL, statement by statement", async () => {
+    const result = await cli.run("sql", "SELECT 1 AS one; -- a comment\nSELECT 'a;b' AS text");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/one\n---\n1/);
+    expect(result.stdout).toMatch(/text\n----\na;b/);
+    const write = await cli.run("sql", "DELETE FROM test_rows");
+    expect(write.code).toBe(1);
+    expect(write.stderr).toMatch(/read-only transaction/);
+  });
+});

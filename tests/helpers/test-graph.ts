@@ -8,6 +8,7 @@
 import type { AssetContext, AssetDefinition } from "../../assets/define.ts";
 import { defineAsset } from "../../assets/define.ts";
 import { AssetGraph } from "../../assets/graph.ts";
+import { NoTradingError } from "../../assets/partitions.ts";
 import { testRows } from "./test-table.ts";
 
 export const UNIVERSE = ["AAA", "BBB", "CCC", "DDD"];
@@ -24,6 +25,8 @@ export interface TestGraph {
   calls: Call[];
   /** Make an asset throw on its next runs until cleared. */
   failing: Set<string>;
+  /** Dates on which `prices` finds the market closed. */
+  holidays: Set<string>;
 }
 
 function tickersFor(ctx: AssetContext): string[] {
@@ -35,6 +38,7 @@ function tickersFor(ctx: AssetContext): string[] {
 export function createTestGraph(): TestGraph {
   const calls: Call[] = [];
   const failing = new Set<string>();
+  const holidays = new Set<string>();
   const asset = (
     key: string,
     deps: string[],
@@ -58,6 +62,9 @@ export function createTestGraph(): TestGraph {
             upstream: ctx.upstream.map((u) => u.asset).sort(),
           });
           if (failing.has(key)) throw new Error(`${key} exploded on purpose`);
+          if (key === "prices" && holidays.has(ctx.runDate)) {
+            throw new NoTradingError(`no trading on ${ctx.runDate}`);
+          }
           ctx.progress.total(tickers.length);
           const written = await ctx.db.upsert(
             testRows,
@@ -87,5 +94,5 @@ export function createTestGraph(): TestGraph {
     asset("valuation", ["prices", "financials"], true),
     asset("snapshot", ["valuation", "prices"], true),
   ]);
-  return { graph, calls, failing };
+  return { graph, calls, failing, holidays };
 }
