@@ -5,9 +5,12 @@
  */
 import assetIndustryMap from "./asset_industry_map.ts";
 import companyProfiles from "./company_profiles.ts";
+import datosDividendos from "./datos_dividendos.ts";
 import datosEod from "./datos_eod.ts";
+import datosFinancieros from "./datos_financieros.ts";
 import datosValuacion from "./datos_valuacion.ts";
 import type { AssetDefinition } from "./define.ts";
+import financialScores from "./financial_scores.ts";
 import fintraUniverse from "./fintra_universe.ts";
 import { AssetGraph } from "./graph.ts";
 import industryClassification from "./industry_classification.ts";
@@ -19,7 +22,10 @@ export const assets: AssetDefinition[] = [
   industryClassification,
   assetIndustryMap,
   datosEod,
+  datosFinancieros,
+  datosDividendos,
   datosValuacion,
+  financialScores,
   stockPeers,
 ];
 

@@ -1,0 +1,744 @@
+/**
+ * datos_financieros: one row per ticker and fiscal period (FY, Q and TTM) with the
+ * statement figures Fintra scores from and the ratios derived from them (spec/pipeline.md
+ * J04, spec/engines.md §0.2, spec/schema.md §3.2). Read by the benchmarks, the TTM
+ * valuation and the snapshot's engines.
+ *
+ * - Partitioned by trading date D; deps: fintra_universe. A full run covers the active
+ *   equities; a `tickers` scope exactly those tickers (listed or not), a `limit` scope the
+ *   first N active equities (`universeTickers`). Source: FMP's income, balance-sheet and
+ *   cash-flow bulks, 3 statements × FY,Q1..Q4 per fiscal year.
+ * - Key (ticker, period_type, period_label); indexed on (ticker, period_type, period_end_date
+ *   DESC) for "the latest row on or before a date". The original's period_status and
+ *   finalized_at (never written) and ttm_status/ttm_reason (placeholder rows) are gone.
+ * - Labels follow FMP's `fiscalYear`, not the calendar year of the period end: FY "2025",
+ *   Q "2026Q1" (MSFT's quarter ended 2025-09-30), TTM = the label of its latest quarter, so
+ *   TTM rows accumulate one per quarter. `fiscal_year`/`fiscal_period` carry the same.
+ * - Point in time: partition D sees only statements filed on or before D; `filing_date` is
+ *   the latest filing date among the statements a row was built from.
+ * - A period needs its income, balance and cash-flow statements, matched by (fiscalYear,
+ *   period); periods missing one are counted in metadata (`incompletePeriods`), not written.
+ * - TTM: the 4 quarters ending at a quarter, only when their (fiscalYear, period) are
+ *   consecutive (Q1→Q2→Q3→Q4→next year's Q1; dates never decide). Flows are summed (null
+ *   when any quarter lacks the figure); balances and share counts are the latest quarter's;
+ *   the ratios are recomputed on those values. No placeholder rows: a quarter without 4
+ *   consecutive quarters has no TTM row, and tickers whose latest quarter has none are
+ *   counted (`ttmMissing`).
+ * - Ratios (§0.2): margins over revenue; roic = net income / (equity + debt) (net income,
+ *   as the original: the statement bulks carry no NOPAT or FMP roicTTM); roe; debt/equity;
+ *   interest coverage = operating income / interest expense; current ratio; book value per
+ *   share = equity / weighted_shares_out. A zero or missing denominator gives null; a true 0
+ *   numerator gives 0 (the original's `div` turned it into null). A negative denominator is
+ *   kept (negative equity must stay visible to the engines).
+ * - free_cash_flow = operating cash flow − |capex|, null when either is missing (no silent
+ *   0); invested_capital = equity + debt, null when either is missing.
+ * - weighted_shares_out = diluted weighted shares, else basic; shares_outstanding = basic,
+ *   else diluted (the statements carry no period-end share count).
+ * - data_completeness: 20 points each for revenue, net income, equity and operating cash
+ *   flow present and non-zero, and total debt present. data_freshness: days from the period
+ *   end to D (not to the wall clock, so a rerun is reproducible); a row keeps the value of
+ *   the run that last wrote it.
+ * - CAGRs (revenue, earnings = net income, fcf, equity) through the engines' decision
+ *   (engines/fundamentals-growth.ts): true CAGRs over the last 3 fiscal years of FY rows
+ *   ending on or before the row's period end, falling back to 2 years; null when a year is
+ *   missing or the start is not positive; never a null read as 0 %. `fcf_cagr` gets a column
+ *   (the engines read it; the original computed it and dropped it).
+ * - wacc stays null: the statement bulks have none (kept for readers of the schema).
+ * - Fiscal years fetched (`fiscalYearWindow`): the mutable window Y−1..Y+1 of D's year, or
+ *   Y−6..Y+1 when fewer than half of the run's tickers already have rows of fiscal years
+ *   Y−6..Y−2 filed on or before D. Those rows (FY and Q, filed ≤ D) are read back as history
+ *   for the CAGRs and for TTMs that reach into Y−2; this is why the table keeps the raw
+ *   figures (operating income, interest expense, current assets, ...) next to the ratios.
+ * - Writes: upserts that update (FMP corrects data); every row a run writes gets
+ *   `updated_at` = the run's time. Rows are written for the fetched periods and the TTMs
+ *   ending at a fetched quarter; history rows are only read.
+ * - One step fetches, builds and upserts, and returns counts only (Inngest replays code
+ *   outside steps). Statements are narrowed to the few figures used as they stream in
+ *   (statements.ts); `buildTickerFinancials` is the pure per-ticker build.
+ * - Checks: at least one row; no row written by the run has a filing date after D (error).
+ */
+import pLimit from "p-limit";
+import { defineTable, type Store, type TableSpec, type Where } from "../db/index.ts";
+import { daysBetween } from "../engines/dates.ts";
+import type { FinancialRow } from "../engines/financial-rows.ts";
+import { growthInputs } from "../engines/fundamentals-growth.ts";
+import { isNum } from "../engines/math.ts";
+import {
+  balanceSheetStatementBulk,
+  cashFlowStatementBulk,
+  type FmpClient,
+  incomeStatementBulk,
+  PERIODS,
+  type Period,
+  type RowSample,
+} from "../sources/fmp/index.ts";
+import { atLeast } from "./checks.ts";
+import { type AssetCheck, type AssetContext, defineAsset, type Progress } from "./define.ts";
+import { universeTickers } from "./fintra_universe.ts";
+import {
+  type BalanceFacts,
+  type CashFlowFacts,
+  fiscalYearWindow,
+  historyYears,
+  type IncomeFacts,
+  laterDate,
+  latestPerPeriod,
+  periodKey,
+  periodLabel,
+  quarterOrdinal,
+  StatementBook,
+  type StatementKind,
+  type TickerStatements,
+  yearsOf,
+} from "./statements.ts";
+
+export type PeriodType = "FY" | "Q" | "TTM";
+
+export interface FinancialsRow {
+  ticker: string;
+  period_type: PeriodType;
+  period_label: string;
+  period_end_date: string;
+  fiscal_year: number;
+  fiscal_period: Period;
+  filing_date: string;
+  source: string;
+  revenue: number | null;
+  gross_profit: number | null;
+  operating_income: number | null;
+  interest_expense: number | null;
+  ebitda: number | null;
+  net_income: number | null;
+  operating_cash_flow: number | null;
+  /** As FMP reports it (negative). */
+  capex: number | null;
+  free_cash_flow: number | null;
+  total_equity: number | null;
+  total_debt: number | null;
+  cash_and_equivalents: number | null;
+  total_current_assets: number | null;
+  total_current_liabilities: number | null;
+  invested_capital: number | null;
+  weighted_shares_out: number | null;
+  shares_outstanding: number | null;
+  operating_margin: number | null;
+  net_margin: number | null;
+  gross_margin: number | null;
+  ebitda_margin: number | null;
+  fcf_margin: number | null;
+  roic: number | null;
+  roe: number | null;
+  debt_to_equity: number | null;
+  interest_coverage: number | null;
+  current_ratio: number | null;
+  book_value_per_share: number | null;
+  wacc: number | null;
+  revenue_cagr: number | null;
+  earnings_cagr: number | null;
+  fcf_cagr: number | null;
+  equity_cagr: number | null;
+  data_completeness: number;
+  data_freshness: number | null;
+  updated_at: string;
+}
+
+export const financialsTable = defineTable<FinancialsRow>({
+  name: "datos_financieros",
+  key: ["ticker", "period_type", "period_label"],
+  columns: {
+    ticker: "text",
+    period_type: "text",
+    period_label: "text",
+    period_end_date: "date",
+    fiscal_year: "integer",
+    fiscal_period: "text",
+    filing_date: "date",
+    source: "text",
+    revenue: "numeric",
+    gross_profit: "numeric",
+    operating_income: "numeric",
+    interest_expense: "numeric",
+    ebitda: "numeric",
+    net_income: "numeric",
+    operating_cash_flow: "numeric",
+    capex: "numeric",
+    free_cash_flow: "numeric",
+    total_equity: "numeric",
+    total_debt: "numeric",
+    cash_and_equivalents: "numeric",
+    total_current_assets: "numeric",
+    total_current_liabilities: "numeric",
+    invested_capital: "numeric",
+    weighted_shares_out: "numeric",
+    shares_outstanding: "numeric",
+    operating_margin: "numeric",
+    net_margin: "numeric",
+    gross_margin: "numeric",
+    ebitda_margin: "numeric",
+    fcf_margin: "numeric",
+    roic: "numeric",
+    roe: "numeric",
+    debt_to_equity: "numeric",
+    interest_coverage: "numeric",
+    current_ratio: "numeric",
+    book_value_per_share: "numeric",
+    wacc: "numeric",
+    revenue_cagr: "numeric",
+    earnings_cagr: "numeric",
+    fcf_cagr: "numeric",
+    equity_cagr: "numeric",
+    data_completeness: "numeric",
+    data_freshness: "numeric",
+    updated_at: "timestamptz",
+  },
+});
+
+export const SOURCE = "fmp_bulk";
+
+/** Figures summed over a TTM's 4 quarters. */
+const FLOW_FIGURES = [
+  "revenue",
+  "gross_profit",
+  "operating_income",
+  "interest_expense",
+  "ebitda",
+  "net_income",
+  "operating_cash_flow",
+  "capex",
+] as const;
+
+/** Figures a TTM takes from its latest quarter. */
+const POINT_FIGURES = [
+  "total_equity",
+  "total_debt",
+  "cash_and_equivalents",
+  "total_current_assets",
+  "total_current_liabilities",
+  "weighted_shares_out",
+  "shares_outstanding",
+] as const;
+
+type Figure = (typeof FLOW_FIGURES)[number] | (typeof POINT_FIGURES)[number];
+
+/** One fiscal period's figures, from its three statements (or read back from the table). */
+export type PeriodFacts = Pick<
+  FinancialsRow,
+  "fiscal_year" | "fiscal_period" | "period_end_date" | "filing_date" | Figure
+>;
+
+/** The columns a history read needs. */
+const FACT_COLUMNS: (keyof FinancialsRow & string)[] = [
+  "ticker",
+  "fiscal_year",
+  "fiscal_period",
+  "period_end_date",
+  "filing_date",
+  ...FLOW_FIGURES,
+  ...POINT_FIGURES,
+];
+
+// ---------------------------------------------------------------------------------------
+// Building rows (pure)
+
+/** One period's figures from its three statements. */
+export function periodFacts(
+  income: IncomeFacts,
+  balance: BalanceFacts,
+  cashFlow: CashFlowFacts,
+): PeriodFacts {
+  return {
+    fiscal_year: income.fiscalYear,
+    fiscal_period: income.period,
+    period_end_date: income.date,
+    filing_date: laterDate(laterDate(income.filingDate, balance.filingDate), cashFlow.filingDate),
+    revenue: income.revenue,
+    gross_profit: income.grossProfit,
+    operating_income: income.operatingIncome,
+    interest_expense: income.interestExpense,
+    ebitda: income.ebitda,
+    net_income: income.netIncome,
+    operating_cash_flow: cashFlow.operatingCashFlow,
+    capex: cashFlow.capitalExpenditure,
+    total_equity: balance.totalStockholdersEquity,
+    total_debt: balance.totalDebt,
+    cash_and_equivalents: balance.cashAndCashEquivalents,
+    total_current_assets: balance.totalCurrentAssets,
+    total_current_liabilities: balance.totalCurrentLiabilities,
+    weighted_shares_out: income.weightedAverageShsOutDil ?? income.weightedAverageShsOut,
+    shares_outstanding: income.weightedAverageShsOut ?? income.weightedAverageShsOutDil,
+  };
+}
+
+/** Periods with all three statements filed on or before `asOf`, and how many lacked one. */
+export function matchPeriods(
+  statements: TickerStatements,
+  asOf: string,
+): { periods: PeriodFacts[]; incomplete: number } {
+  const income = latestPerPeriod(statements.income, asOf);
+  const balance = new Map(
+    latestPerPeriod(statements.balance, asOf).map((b) => [periodKey(b.fiscalYear, b.period), b]),
+  );
+  const cashFlow = new Map(
+    latestPerPeriod(statements.cashFlow, asOf).map((c) => [periodKey(c.fiscalYear, c.period), c]),
+  );
+  const keys = new Set([...balance.keys(), ...cashFlow.keys()]);
+  const periods: PeriodFacts[] = [];
+  for (const i of income) {
+    const key = periodKey(i.fiscalYear, i.period);
+    keys.add(key);
+    const b = balance.get(key);
+    const c = cashFlow.get(key);
+    if (b && c) periods.push(periodFacts(i, b, c));
+  }
+  return { periods, incomplete: keys.size - periods.length };
+}
+
+/** Sum of a flow over quarters; null when any quarter lacks it (a gap is never a 0). */
+function sumFlow(quarters: readonly PeriodFacts[], figure: Figure): number | null {
+  let total = 0;
+  for (const q of quarters) {
+    const value = q[figure];
+    if (!isNum(value)) return null;
+    total += value;
+  }
+  return total;
+}
+
+/** TTM figures from 4 consecutive quarters, oldest first: flows summed, the rest the latest's. */
+export function ttmFacts(quarters: readonly PeriodFacts[]): PeriodFacts {
+  const latest = quarters[quarters.length - 1];
+  if (quarters.length !== 4 || !latest) throw new Error("a TTM needs exactly 4 quarters");
+  const ttm: PeriodFacts = { ...latest };
+  for (const figure of FLOW_FIGURES) ttm[figure] = sumFlow(quarters, figure);
+  ttm.filing_date = quarters.reduce((d, q) => laterDate(d, q.filing_date), "");
+  return ttm;
+}
+
+/** n / d; null when either is missing or d is 0 (a 0 numerator gives 0). */
+export function ratio(n: number | null | undefined, d: number | null | undefined): number | null {
+  if (!isNum(n) || !isNum(d) || d === 0) return null;
+  const q = n / d;
+  return q === 0 ? 0 : q; // no -0 in the table
+}
+
+function sumOrNull(a: number | null, b: number | null): number | null {
+  return isNum(a) && isNum(b) ? a + b : null;
+}
+
+/** Operating cash flow − |capex|; null when either is missing. */
+export function freeCashFlow(f: Pick<PeriodFacts, "operating_cash_flow" | "capex">) {
+  return isNum(f.operating_cash_flow) && isNum(f.capex)
+    ? f.operating_cash_flow - Math.abs(f.capex)
+    : null;
+}
+
+/** 20 points each: revenue, net income, equity, operating cash flow (non-zero), debt (present). */
+export function dataCompleteness(f: PeriodFacts): number {
+  const present = [
+    isNum(f.revenue) && f.revenue !== 0,
+    isNum(f.net_income) && f.net_income !== 0,
+    isNum(f.total_equity) && f.total_equity !== 0,
+    isNum(f.operating_cash_flow) && f.operating_cash_flow !== 0,
+    isNum(f.total_debt),
+  ];
+  return present.filter(Boolean).length * 20;
+}
+
+/** FY history in the engines' row shape (labels by fiscal year). */
+function engineHistory(fiscalYears: readonly PeriodFacts[]): FinancialRow[] {
+  return fiscalYears.map((f) => ({
+    period_type: "FY",
+    period_label: String(f.fiscal_year),
+    period_end_date: f.period_end_date,
+    revenue: f.revenue,
+    net_income: f.net_income,
+    free_cash_flow: freeCashFlow(f),
+    total_equity: f.total_equity,
+  }));
+}
+
+type Growth = Pick<FinancialsRow, "revenue_cagr" | "earnings_cagr" | "fcf_cagr" | "equity_cagr">;
+
+/** The four CAGRs from FY rows ending on or before `periodEnd` (engines' 3y/2y rule). */
+export function growthAt(history: readonly FinancialRow[], periodEnd: string): Growth {
+  const g = growthInputs(history, periodEnd);
+  // The engine grows revenue, net income and FCF; equity goes through its revenue slot.
+  const equity = growthInputs(
+    history.map((r) => ({ ...r, revenue: r.total_equity ?? null })),
+    periodEnd,
+  );
+  return {
+    revenue_cagr: g.revenue_cagr,
+    earnings_cagr: g.earnings_cagr,
+    fcf_cagr: g.fcf_cagr,
+    equity_cagr: equity.revenue_cagr,
+  };
+}
+
+/** A table row from a period's figures, its FY history and the day D it is built on. */
+export function financialsRow(
+  ticker: string,
+  periodType: PeriodType,
+  facts: PeriodFacts,
+  history: readonly FinancialRow[],
+  context: { asOf: string; updatedAt: string },
+): FinancialsRow {
+  const fcf = freeCashFlow(facts);
+  const investedCapital = sumOrNull(facts.total_equity, facts.total_debt);
+  const revenue = facts.revenue;
+  return {
+    ticker,
+    period_type: periodType,
+    period_label:
+      periodType === "FY"
+        ? String(facts.fiscal_year)
+        : periodLabel(facts.fiscal_year, facts.fiscal_period),
+    period_end_date: facts.period_end_date,
+    fiscal_year: facts.fiscal_year,
+    fiscal_period: facts.fiscal_period,
+    filing_date: facts.filing_date,
+    source: SOURCE,
+    ...pickFigures(facts),
+    free_cash_flow: fcf,
+    invested_capital: investedCapital,
+    operating_margin: ratio(facts.operating_income, revenue),
+    net_margin: ratio(facts.net_income, revenue),
+    gross_margin: ratio(facts.gross_profit, revenue),
+    ebitda_margin: ratio(facts.ebitda, revenue),
+    fcf_margin: ratio(fcf, revenue),
+    roic: ratio(facts.net_income, investedCapital),
+    roe: ratio(facts.net_income, facts.total_equity),
+    debt_to_equity: ratio(facts.total_debt, facts.total_equity),
+    interest_coverage: ratio(facts.operating_income, facts.interest_expense),
+    current_ratio: ratio(facts.total_current_assets, facts.total_current_liabilities),
+    book_value_per_share: ratio(facts.total_equity, facts.weighted_shares_out),
+    wacc: null,
+    ...growthAt(history, facts.period_end_date),
+    data_completeness: dataCompleteness(facts),
+    data_freshness: daysBetween(facts.period_end_date, context.asOf),
+    updated_at: context.updatedAt,
+  };
+}
+
+function pickFigures(f: PeriodFacts): Pick<FinancialsRow, Figure> {
+  const out = {} as Pick<FinancialsRow, Figure>;
+  for (const figure of [...FLOW_FIGURES, ...POINT_FIGURES]) out[figure] = f[figure] ?? null;
+  return out;
+}
+
+/** Why the latest quarter of a ticker has no TTM row. */
+export type TtmGap = "no_quarters" | "fewer_than_4_quarters" | "not_consecutive";
+
+export interface TickerFinancials {
+  rows: FinancialsRow[];
+  /** Periods with one or two of the three statements only. */
+  incompletePeriods: number;
+  /** null when the latest quarter has a TTM row. */
+  latestTtmGap: TtmGap | null;
+}
+
+export interface BuildOptions {
+  /** The partition D: statements and history filed after it are ignored. */
+  asOf: string;
+  /** `updated_at` of every row. */
+  updatedAt: string;
+  /** FY and Q periods already in the table (earlier runs), for CAGRs and TTMs. */
+  history?: readonly PeriodFacts[];
+}
+
+/**
+ * One ticker's FY, Q and TTM rows from its statements: a row per fetched period that has
+ * all three statements, and a TTM per fetched quarter that ends 4 consecutive quarters
+ * (fetched or from history). Fetched periods replace history periods with the same key.
+ */
+export function buildTickerFinancials(
+  ticker: string,
+  statements: TickerStatements,
+  options: BuildOptions,
+): TickerFinancials {
+  const { asOf } = options;
+  const { periods, incomplete } = matchPeriods(statements, asOf);
+  const known = new Map<string, PeriodFacts>();
+  for (const h of options.history ?? []) {
+    if (h.filing_date <= asOf) known.set(periodKey(h.fiscal_year, h.fiscal_period), h);
+  }
+  for (const p of periods) known.set(periodKey(p.fiscal_year, p.fiscal_period), p);
+
+  const fiscalYears = engineHistory([...known.values()].filter((p) => p.fiscal_period === "FY"));
+  const quarters = new Map<number, PeriodFacts>();
+  for (const p of known.values()) {
+    const k = quarterOrdinal(p.fiscal_year, p.fiscal_period);
+    if (k !== null) quarters.set(k, p);
+  }
+  const context = { asOf, updatedAt: options.updatedAt };
+  const rows: FinancialsRow[] = [];
+  const ordered = [...periods].sort(byPeriod);
+  for (const p of ordered) {
+    rows.push(
+      financialsRow(ticker, p.fiscal_period === "FY" ? "FY" : "Q", p, fiscalYears, context),
+    );
+  }
+  for (const p of ordered) {
+    const k = quarterOrdinal(p.fiscal_year, p.fiscal_period);
+    const window = k === null ? null : trailingQuarters(quarters, k);
+    if (window) rows.push(financialsRow(ticker, "TTM", ttmFacts(window), fiscalYears, context));
+  }
+  return { rows, incompletePeriods: incomplete, latestTtmGap: latestTtmGap(quarters) };
+}
+
+/** The quarters k−3..k, oldest first, when all four are known. */
+function trailingQuarters(quarters: ReadonlyMap<number, PeriodFacts>, k: number) {
+  const window: PeriodFacts[] = [];
+  for (let j = k - 3; j <= k; j++) {
+    const q = quarters.get(j);
+    if (!q) return null;
+    window.push(q);
+  }
+  return window;
+}
+
+function latestTtmGap(quarters: ReadonlyMap<number, PeriodFacts>): TtmGap | null {
+  if (quarters.size === 0) return "no_quarters";
+  const latest = Math.max(...quarters.keys());
+  if (trailingQuarters(quarters, latest)) return null;
+  return quarters.size < 4 ? "fewer_than_4_quarters" : "not_consecutive";
+}
+
+const PERIOD_ORDER: readonly Period[] = ["Q1", "Q2", "Q3", "Q4", "FY"];
+
+function byPeriod(a: PeriodFacts, b: PeriodFacts): number {
+  if (a.fiscal_year !== b.fiscal_year) return a.fiscal_year - b.fiscal_year;
+  return PERIOD_ORDER.indexOf(a.fiscal_period) - PERIOD_ORDER.indexOf(b.fiscal_period);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading FMP and the table (I/O; shared with datos_dividendos)
+
+export interface StatementFile {
+  kind: StatementKind;
+  year: number;
+  period: Period;
+}
+
+/** Every (statement, fiscal year, period) file of a window. */
+export function statementFiles(
+  kinds: readonly StatementKind[],
+  years: readonly number[],
+  periods: readonly Period[],
+): StatementFile[] {
+  return years.flatMap((year) =>
+    periods.flatMap((period) => kinds.map((kind) => ({ kind, year, period }))),
+  );
+}
+
+export interface FetchTotals {
+  files: number;
+  rows: number;
+  skipped: number;
+  samples: (RowSample & { file: string })[];
+  requests: number;
+  retries: number;
+}
+
+const FETCH_BATCH = 5_000;
+const FILES_AT_ONCE = 3;
+const MAX_SAMPLES = 5;
+
+/** Streams the files into the book (a few at a time); bad rows are counted, never fatal. */
+export async function fetchStatements(
+  fmp: FmpClient,
+  book: StatementBook,
+  files: readonly StatementFile[],
+  progress?: Progress,
+): Promise<FetchTotals> {
+  const totals: FetchTotals = {
+    files: 0,
+    rows: 0,
+    skipped: 0,
+    samples: [],
+    requests: 0,
+    retries: 0,
+  };
+  progress?.total(files.length);
+  const limit = pLimit(FILES_AT_ONCE);
+  await Promise.all(
+    files.map((file) =>
+      limit(async () => {
+        const report = await readFile(fmp, book, file);
+        totals.files++;
+        totals.rows += report.rows;
+        totals.skipped += report.skipped;
+        totals.requests += report.requests;
+        totals.retries += report.retries;
+        const name = `${report.endpoint} ${file.year} ${file.period}`;
+        for (const s of report.samples) {
+          if (totals.samples.length < MAX_SAMPLES) totals.samples.push({ file: name, ...s });
+        }
+        progress?.advance(1);
+      }),
+    ),
+  );
+  return totals;
+}
+
+async function readFile(fmp: FmpClient, book: StatementBook, file: StatementFile) {
+  const params = { year: file.year, period: file.period };
+  const options = { batchSize: FETCH_BATCH };
+  if (file.kind === "income") {
+    const stream = fmp.csv(incomeStatementBulk, params, options);
+    for await (const batch of stream) book.addIncome(batch);
+    return stream.report;
+  }
+  if (file.kind === "balance") {
+    const stream = fmp.csv(balanceSheetStatementBulk, params, options);
+    for await (const batch of stream) book.addBalance(batch);
+    return stream.report;
+  }
+  const stream = fmp.csv(cashFlowStatementBulk, params, options);
+  for await (const batch of stream) book.addCashFlow(batch);
+  return stream.report;
+}
+
+/** Above this many tickers a history read filters in memory rather than in SQL. */
+const TICKERS_IN_SQL = 1_000;
+
+/** FY and Q periods of fiscal years Y−6..Y−2 filed on or before D, per ticker. */
+export async function readFinancialHistory(
+  db: Store,
+  tickers: readonly string[],
+  day: string,
+): Promise<Map<string, PeriodFacts[]>> {
+  const years = historyYears(day);
+  const wanted = new Set(tickers);
+  const where: Where<FinancialsRow> = {
+    period_type: { in: ["FY", "Q"] },
+    fiscal_year: { gte: years.from, lte: years.to },
+    filing_date: { lte: day },
+    ...(tickers.length <= TICKERS_IN_SQL ? { ticker: { in: tickers } } : {}),
+  };
+  const history = new Map<string, PeriodFacts[]>();
+  for await (const page of db.read(financialsTable, { where, columns: FACT_COLUMNS })) {
+    for (const row of page) {
+      if (!wanted.has(row.ticker)) continue;
+      const list = history.get(row.ticker) ?? [];
+      list.push(row);
+      history.set(row.ticker, list);
+    }
+  }
+  return history;
+}
+
+/**
+ * An error check: no row written by this run (`updated_at` = the run's stamp, from the
+ * metadata) was built from a statement filed after the run's day.
+ */
+export function nothingFiledAfterRunDay<
+  Row extends { ticker: string; filing_date: string; updated_at: string },
+>(table: TableSpec<Row>): AssetCheck {
+  return {
+    name: "no_statement_filed_after_run_day",
+    severity: "error",
+    description: "no row the run wrote comes from a statement filed after its day",
+    async run(ctx) {
+      const stamp = ctx.result.metadata?.updatedAt;
+      const day = ctx.partition ?? ctx.runDate;
+      if (typeof stamp !== "string") return { passed: true, value: 0, message: "nothing written" };
+      const where = { updated_at: stamp, filing_date: { gt: day } } as Where<Row>;
+      const columns = ["ticker"] as (keyof Row & string)[];
+      const late = await ctx.db.readAll(table, { where, columns });
+      const tickers = [...new Set(late.map((r) => r.ticker))].slice(0, 5);
+      return {
+        passed: late.length === 0,
+        value: late.length,
+        message:
+          late.length === 0
+            ? `every row written was filed on or before ${day}`
+            : `${late.length} rows filed after ${day} (e.g. ${tickers.join(", ")})`,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The asset
+
+const UPSERT_CHUNK = 5_000;
+
+async function materializeFinancials(ctx: AssetContext, day: string) {
+  const updatedAt = ctx.now().toISOString();
+  const tickers = await universeTickers(ctx, { equitiesOnly: true });
+  const history = await readFinancialHistory(ctx.db, tickers, day);
+  const window = fiscalYearWindow(day, tickers.length, history.size);
+  const book = new StatementBook(new Set(tickers), day);
+  const files = statementFiles(["income", "balance", "cashFlow"], yearsOf(window), PERIODS);
+  const fetched = await fetchStatements(ctx.fmp(), book, files, ctx.progress);
+
+  const byType: Record<PeriodType, number> = { FY: 0, Q: 0, TTM: 0 };
+  const ttmMissing: Record<TtmGap, number> = {
+    no_quarters: 0,
+    fewer_than_4_quarters: 0,
+    not_consecutive: 0,
+  };
+  let incompletePeriods = 0;
+  let tickersWithoutStatements = 0;
+  let written = 0;
+  let pending: FinancialsRow[] = [];
+  const flush = async () => {
+    written += await ctx.db.upsert(financialsTable, pending, { chunkSize: UPSERT_CHUNK });
+    pending = [];
+  };
+  for (const ticker of [...tickers].sort()) {
+    const statements = book.statementsOf(ticker);
+    if (statements.income.length + statements.balance.length + statements.cashFlow.length === 0) {
+      tickersWithoutStatements++;
+      continue;
+    }
+    const built = buildTickerFinancials(ticker, statements, {
+      asOf: day,
+      updatedAt,
+      history: history.get(ticker) ?? [],
+    });
+    incompletePeriods += built.incompletePeriods;
+    if (built.latestTtmGap) ttmMissing[built.latestTtmGap]++;
+    for (const row of built.rows) byType[row.period_type]++;
+    pending.push(...built.rows);
+    if (pending.length >= UPSERT_CHUNK) await flush();
+  }
+  await flush();
+  return {
+    rows: written,
+    metadata: {
+      updatedAt,
+      tickers: tickers.length,
+      tickersWithoutStatements,
+      window: window.kind,
+      fiscalYears: [window.from, window.to],
+      historyTickers: history.size,
+      rowsByType: byType,
+      incompletePeriods,
+      ttmMissing,
+      statements: fetched.rows,
+      filedAfter: book.counts.filedAfter,
+      undated: book.counts.undated,
+      skipped: fetched.skipped,
+      skippedSamples: fetched.samples,
+      files: fetched.files,
+      requests: fetched.requests,
+      retries: fetched.retries,
+    },
+  };
+}
+
+export default defineAsset({
+  key: "datos_financieros",
+  description: "FY, Q and TTM statement figures and derived ratios per ticker, point in time",
+  deps: ["fintra_universe"],
+  partitioned: true,
+  sources: ["fmp"],
+  tables: [financialsTable],
+  checks: [atLeast("rows", 1), nothingFiledAfterRunDay(financialsTable)],
+  async materialize(ctx) {
+    const day = ctx.partition ?? ctx.runDate;
+    return ctx.step("build-financials", () => materializeFinancials(ctx, day));
+  },
+});
