@@ -112,7 +112,10 @@ export async function backfill(
 
   const done = new Map<string, Set<string>>();
   for (const key of options.force ? [] : partitioned) {
-    done.set(key, await resources.db.ledger.succeededPartitions(key, days[0] as string, days.at(-1) as string));
+    done.set(
+      key,
+      await resources.db.ledger.succeededPartitions(key, days[0] as string, days.at(-1) as string),
+    );
   }
   const outcomes: DayOutcome[] = [];
   options.progress?.start(days.length);
@@ -121,7 +124,13 @@ export async function backfill(
       const started = performance.now();
       const todo = partitioned.filter((key) => !done.get(key)?.has(partition));
       if (todo.length === 0) {
-        const outcome: DayOutcome = { partition, status: "fresh", rows: 0, seconds: 0, note: "already materialized" };
+        const outcome: DayOutcome = {
+          partition,
+          status: "fresh",
+          rows: 0,
+          seconds: 0,
+          note: "already materialized",
+        };
         outcomes.push(outcome);
         options.progress?.day(outcome);
         continue;

@@ -76,7 +76,8 @@ describe("datos_eod on a clean market", () => {
     expect(summary.outcomes[1]).toMatchObject({
       status: "failed",
       errorName: "NoTradingError",
-      reason: "no trading on 2026-11-26: FMP's EOD file is empty (exchange holiday, or not published yet)",
+      reason:
+        "no trading on 2026-11-26: FMP's EOD file is empty (exchange holiday, or not published yet)",
     });
     expect(await store.readAll(datosEodTable, { where: { price_date: "2026-11-26" } })).toEqual([]);
   });
