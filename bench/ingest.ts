@@ -16,7 +16,11 @@ import { materialize } from "../assets/materialize.ts";
 import { utcDate } from "../assets/partitions.ts";
 import { openStore, type Store } from "../db/index.ts";
 import { createFmpClient } from "../sources/fmp/index.ts";
-import { createSandboxMarket, SANDBOX_API_KEY, startSandboxServer } from "../sources/sandbox/index.ts";
+import {
+  createSandboxMarket,
+  SANDBOX_API_KEY,
+  startSandboxServer,
+} from "../sources/sandbox/index.ts";
 import { measure, printFigures, type StageFigures } from "./measure.ts";
 
 const { values } = parseArgs({
@@ -46,11 +50,17 @@ async function postgresUrl(): Promise<string | null> {
 const now = new Date();
 const market = createSandboxMarket({ tickers, seed: 42, asOf: utcDate(now) });
 const server = await startSandboxServer({ market });
-const fmp = createFmpClient({ apiKey: SANDBOX_API_KEY, baseUrl: server.url, ratePerMinute: 1_000_000 });
+const fmp = createFmpClient({
+  apiKey: SANDBOX_API_KEY,
+  baseUrl: server.url,
+  ratePerMinute: 1_000_000,
+});
 const day = market.latestTradingDay(market.asOf);
 const trading = market.tradingDays("1900-01-01", day);
 const from = trading[Math.max(0, trading.length - days)] as string;
-console.log(`sandbox: ${market.tickers.length} instruments; prices ${from}..${day} (${days} trading days)\n`);
+console.log(
+  `sandbox: ${market.tickers.length} instruments; prices ${from}..${day} (${days} trading days)\n`,
+);
 
 const figures: StageFigures[] = [];
 for (const backend of values.backends.split(",")) {
@@ -86,7 +96,10 @@ for (const backend of values.backends.split(",")) {
     figures.push(
       await measure(`datos_eod history (${days} days)`, backend, async () => {
         const s = await backfill(graph, "datos_eod", resources, { from, to: day });
-        if (s.exitCode === 1) throw new Error(`backfill failed: ${JSON.stringify(s.days.find((d) => d.status === "failed"))}`);
+        if (s.exitCode === 1)
+          throw new Error(
+            `backfill failed: ${JSON.stringify(s.days.find((d) => d.status === "failed"))}`,
+          );
         return s.days.reduce((n, d) => n + d.rows, 0);
       }),
     );
@@ -95,7 +108,8 @@ for (const backend of values.backends.split(",")) {
         await measure("datos_financieros (full history)", backend, async () => {
           const s = await materialize(graph, "datos_financieros", resources, { partition: day });
           const outcome = s.outcomes[0];
-          if (outcome?.status !== "succeeded") throw new Error(`datos_financieros: ${outcome?.reason}`);
+          if (outcome?.status !== "succeeded")
+            throw new Error(`datos_financieros: ${outcome?.reason}`);
           return outcome.rows ?? 0;
         }),
       );
