@@ -94,7 +94,7 @@ export function nearestRank(sorted: readonly number[], q: number): number {
   return sorted[Math.max(0, Math.min(sorted.length - 1, i))]!;
 }
 
-/** Benchmark confidence for a sample size: <10 low, <20 medium, else high. */
+/** Benchmark confidence for a sample size (a count): <10 low, <20 medium, else high. */
 export function benchmarkConfidence(n: Count): BenchmarkConfidence {
   if (n < 10) return "low";
   if (n < 20) return "medium";
@@ -188,7 +188,7 @@ export function benchmarksAsOf(
   return count > 0 ? map : null;
 }
 
-/** A stored row as a benchmark, or null when its sample is under 3 or its p-values are unusable. */
+/** A stored row as a benchmark (p-values in the metric's unit); null if n < 3 or p's unusable. */
 export function benchmarkFromRow(r: SectorBenchmarkRow): SectorBenchmark | null {
   const ps = [r.p10, r.p25, r.p50, r.p75, r.p90];
   if (!isNum(r.sample_size) || r.sample_size < MIN_SAMPLE) return null;

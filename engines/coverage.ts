@@ -41,7 +41,7 @@ export interface StructuralCoverage {
   limiting_factor: LimitingFactor;
 }
 
-/** Structural coverage from maturity, growth-window coverage and the raw valuation multiples. */
+/** Structural coverage (counts of windows and metrics) from maturity, growth and raw multiples. */
 export function buildStructuralCoverage(input: {
   maturity: MaturityClass | null;
   industry_cadence: string | null;
@@ -112,7 +112,7 @@ const HORIZON_KEYS: Record<string, keyof RelativeVsSector> = {
   "5Y": "relative_vs_sector_5y",
 };
 
-/** Layer status of IFS, growth, valuation and industry performance for one snapshot. */
+/** Layer status (categorical) of IFS, growth, valuation and industry performance. */
 export function buildLayerStatus(input: {
   maturity: MaturityClass | null;
   sector: string | null;
@@ -221,7 +221,7 @@ export interface DataConfidence extends StructuralCoverage {
   fundamentals_last_year: Year | null;
 }
 
-/** Assemble `data_confidence` from coverage, layer status, presence flags and maturity span. */
+/** `data_confidence` from coverage, layer status, flags and the maturity span (year numbers). */
 export function buildDataConfidence(input: {
   coverage: StructuralCoverage;
   layer_status: LayerStatusMap;

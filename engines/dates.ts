@@ -29,7 +29,7 @@ export function yearsBetween(from: IsoDate, to: IsoDate): Years | null {
   return d === null ? null : d / 365.25;
 }
 
-/** Calendar year of an ISO date; null on a bad date. */
+/** Calendar year (a year number) of an ISO date; null on a bad date. */
 export function yearOf(date: IsoDate | null | undefined): Year | null {
   const ms = isoToUtcMs(date);
   return ms === null ? null : new Date(ms).getUTCFullYear();
@@ -47,7 +47,7 @@ export function minusYears(date: IsoDate, n: number): IsoDate | null {
   return new Date(Date.UTC(year, month, day)).toISOString().slice(0, 10);
 }
 
-/** Compare two ISO dates as text (valid for `YYYY-MM-DD`): negative, zero or positive. */
+/** Compare two ISO dates as text (`YYYY-MM-DD`): a unitless sign, negative, zero or positive. */
 export function compareIso(a: IsoDate, b: IsoDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -11,8 +11,11 @@
  * Decision (debt/equity is lower-is-better): D/E is scored on mirrored buckets, so the least
  * indebted companies of the sector earn 90 and the most indebted 10. Negative D/E means
  * negative equity, which is worse than any level of debt: it scores as the worst bucket (10)
- * whatever the benchmark says, before confidence blending. The original scored D/E
- * higher-is-better, so the most leveraged companies got the best solvency.
+ * whatever the benchmark says, before confidence blending. A company with negative equity
+ * and no debt has a D/E of 0 (our table keeps a true 0 numerator), so the row's
+ * `total_equity` is read too: `negative_equity` marks it and D/E scores as the worst bucket
+ * then as well. The original scored D/E higher-is-better, so the most leveraged companies
+ * got the best solvency.
  *
  * Decision (low-confidence flag): `benchmark_low_confidence` is true when a benchmark that
  * actually fed a pillar has low confidence. The original raised it for any loaded benchmark,
@@ -34,6 +37,8 @@ export interface FgosMetrics {
   fcf_margin: Ratio | null;
   debt_to_equity: Multiple | null;
   interest_coverage: Multiple | null;
+  /** True when total equity is negative; D/E then scores as the worst bucket. */
+  negative_equity?: boolean;
 }
 
 /** The four pillar names. */
@@ -90,15 +95,16 @@ const PILLAR_METRICS: Record<PillarName, (keyof FgosMetrics & BenchmarkMetric)[]
   solvency: ["debt_to_equity", "interest_coverage"],
 };
 
-/** P1 score (0..100) of one FGOS metric against its benchmark, applying the D/E rules. */
+/** P1 score (0..100) of one FGOS metric (decimal or multiple) against its benchmark, D/E rules. */
 export function scoreFgosMetric(
   metric: keyof FgosMetrics,
   value: number | null | undefined,
   benchmark: SectorBenchmark | null | undefined,
+  negativeEquity = false,
 ): MetricScore | null {
   if (metric !== "debt_to_equity") return metricScore(value, benchmark);
   if (!isNum(value) || !benchmark) return null;
-  if (value < 0) return blendByConfidence(10, benchmark);
+  if (value < 0 || negativeEquity) return blendByConfidence(10, benchmark);
   return metricScore(value, benchmark, "lower_is_better");
 }
 
@@ -114,7 +120,7 @@ export function scorePillars(metrics: FgosMetrics, benchmarks: BenchmarkMap): Pi
   };
   for (const pillar of Object.keys(PILLAR_METRICS) as PillarName[]) {
     const scores = PILLAR_METRICS[pillar]
-      .map((m) => scoreFgosMetric(m, metrics[m], benchmarks[m]))
+      .map((m) => scoreFgosMetric(m, metrics[m], benchmarks[m], metrics.negative_equity === true))
       .filter((s): s is MetricScore => s !== null);
     if (scores.length === 0) continue;
     const score = mean(scores.map((s) => s.effective)) as number;

@@ -9,9 +9,10 @@
  * words. There is one path here. Its inputs are our own rows: the latest TTM-or-FY
  * `datos_financieros` row on or before the as-of date (`pickFgosFinancialRow`; TTM wins a
  * tie), the growth CAGRs from `fundamentalsGrowth`, the sector benchmarks as of the date,
- * Altman Z and Piotroski F from `profile_structural.financial_scores`, the FY history and
- * the sentiment result. `fgos_status` is `computed` when there is a score and `pending`
- * otherwise, and a pending result names its reason in `fgos_components.reason`:
+ * Altman Z and Piotroski F from our `financial_scores` table (the original's
+ * `profile_structural.financial_scores`), the FY history and the sentiment result.
+ * `fgos_status` is `computed` when there is a score and `pending` otherwise, and a pending
+ * result names its reason in `fgos_components.reason`:
  * `missing_sector`, `insufficient_sector_benchmarks`, `missing_financials_data`, or
  * `no_scorable_metrics` (no metric had both a value and a benchmark). Like the original's
  * recompute path, it does not require all nine benchmarks: missing metrics drop out of
@@ -49,7 +50,12 @@ import {
   type PillarScores,
   scorePillars,
 } from "./fgos-pillars.ts";
-import { annualHistory, type FinancialRow, fiscalYearOf } from "./financial-rows.ts";
+import {
+  annualHistory,
+  type FinancialRow,
+  fiscalYearOf,
+  hasNegativeEquity,
+} from "./financial-rows.ts";
 import type { GrowthInputs } from "./fundamentals-growth.ts";
 import { clamp, isNum, num, weightedMean } from "./math.ts";
 import { calculateMoat, type MoatResult } from "./moat.ts";
@@ -67,7 +73,7 @@ export type FgosPendingReason =
   | "missing_financials_data"
   | "no_scorable_metrics";
 
-/** Altman Z and Piotroski F from `profile_structural.financial_scores`. */
+/** Altman Z and Piotroski F (unitless scores) from the `financial_scores` table. */
 export interface FinancialScores {
   altman_z: number | null;
   piotroski_score: number | null;
@@ -84,6 +90,7 @@ export interface FgosInput {
   financials: FinancialRow | null;
   /** CAGRs from `fundamentalsGrowth` / `growthInputs` (decimals per year). */
   growth: GrowthInputs | null;
+  /** Latest `financial_scores` row ≤ as_of (Altman Z and Piotroski F, unitless scores). */
   financial_scores: FinancialScores | null;
   /** FY `datos_financieros` rows (any order), for moat, competitive advantage and the layer. */
   history: readonly FinancialRow[];
@@ -134,7 +141,7 @@ const PENDING_SENTIMENT: SentimentResult = {
   signals: null,
 };
 
-/** The latest TTM or FY row with end date ≤ asOf; TTM wins a tie on the date. */
+/** Latest TTM or FY row with end date ≤ asOf (TTM wins a tie); the row keeps its table units. */
 export function pickFgosFinancialRow<T extends FinancialRow>(
   rows: readonly T[],
   asOf: IsoDate,
@@ -259,6 +266,7 @@ function fgosMetrics(financials: FinancialRow | null, growth: GrowthInputs | nul
     fcf_margin: num(financials?.fcf_margin),
     debt_to_equity: num(financials?.debt_to_equity),
     interest_coverage: num(financials?.interest_coverage),
+    negative_equity: financials !== null && hasNegativeEquity(financials),
   };
 }
 
@@ -268,7 +276,8 @@ function fgosConfidenceLayer(
   ipoDate: IsoDate | null,
   asOf: IsoDate,
 ): ConfidenceLayer {
-  const years = annualHistory(history.filter((r) => r.period_type === "FY"));
+  // Same annual rows as moat and competitive advantage (FY, or untyped rows taken as FY).
+  const years = annualHistory(history);
   const growth = yearOverYearGrowth(
     years.map((r) => ({ fiscal_year: fiscalYearOf(r) ?? Number.NaN, revenue: r.revenue })),
   );

@@ -7,6 +7,7 @@
  * value stays missing and is never read as 0.
  */
 import { yearOf } from "./dates.ts";
+import { isNum } from "./math.ts";
 import type { IsoDate, Money, Multiple, Ratio, Shares, Year } from "./units.ts";
 
 /** Period type of a `datos_financieros` row. */
@@ -53,6 +54,16 @@ export function fiscalYearOf(
   return yearOf(row.period_end_date);
 }
 
+/** True when equity is negative: total_equity < 0 or a negative debt/equity (unitless flag). */
+export function hasNegativeEquity(
+  row: Pick<FinancialRow, "total_equity" | "debt_to_equity">,
+): boolean {
+  return (
+    (isNum(row.total_equity) && row.total_equity < 0) ||
+    (isNum(row.debt_to_equity) && row.debt_to_equity < 0)
+  );
+}
+
 /** True for FY rows (unitless). */
 export function isFiscalYear(row: Pick<FinancialRow, "period_type">): boolean {
   return row.period_type === "FY";
@@ -85,7 +96,7 @@ export function fiscalYearHistory<T extends FinancialRow>(
 }
 
 // Rows without a period_type are taken as FY, so callers may pass plain annual series.
-/** Annual history for moat and competitive advantage: FY or untyped rows ≤ asOf, oldest first. */
+/** Annual history (rows keep their own units): FY or untyped rows ≤ asOf, oldest first. */
 export function annualHistory<T extends FinancialRow>(
   rows: readonly T[],
   asOf?: IsoDate | null,

@@ -86,7 +86,7 @@ export function fiscalCagr(
   return cagr(byYear.get(endYear - years)?.[field], byYear.get(endYear)?.[field], years);
 }
 
-/** The 3-year CAGRs (2-year fallback) of revenue, net income and FCF from FY rows ≤ asOf. */
+/** 3-year CAGRs (2-year fallback; decimal per year) of revenue, net income, FCF from FY rows. */
 export function growthInputs(rows: readonly FinancialRow[], asOf?: IsoDate | null): GrowthInputs {
   const byYear = fiscalYearRows(rows, asOf);
   const last = Math.max(...byYear.keys());
@@ -111,7 +111,7 @@ export function horizonYears(horizons: readonly string[]): number[] {
   return [...years].sort((a, b) => a - b);
 }
 
-/** Growth inputs plus the maturity-aware growth status from FY rows ≤ asOf. */
+/** Growth inputs (decimal per year) plus the maturity-aware growth status, from FY rows ≤ asOf. */
 export function fundamentalsGrowth(
   rows: readonly FinancialRow[],
   options: {

@@ -123,7 +123,7 @@ export interface IfsMemory {
   current_streak: { position: IfsPosition; years: Count };
 }
 
-/** IFS memory over the 5 newest calendar years (one observation per year); null if none. */
+/** IFS memory: position counts over the 5 newest calendar years (one per year); null if none. */
 export function ifsMemory(observations: readonly IfsObservation[]): IfsMemory | null {
   const byYear = new Map<number, IfsObservation>();
   for (const o of observations) {

@@ -13,7 +13,8 @@
  * Decision (negative equity): as in FGOS, a negative debt/equity means negative equity and
  * counts as the most leveraged value. The company's own leverage score is then 0, and a peer
  * with negative equity ranks above every positive D/E. Raw ranking would have called these
- * companies the least leveraged of their industry.
+ * companies the least leveraged of their industry. A row whose `total_equity` is negative
+ * counts as negative equity even when its D/E is 0 (no debt over negative equity).
  *
  * Decision (one row per peer per year): a peer with two FY rows ending in the same calendar
  * year (a fiscal-year change) counts once, with its later row.
@@ -22,7 +23,7 @@
  * original (its docs called it year-over-year growth).
  */
 import { yearOf } from "./dates.ts";
-import type { FinancialRow } from "./financial-rows.ts";
+import { type FinancialRow, hasNegativeEquity } from "./financial-rows.ts";
 import { isNum } from "./math.ts";
 import { rankPercentile } from "./percentiles.ts";
 import type { ConfidencePercent, Percentile, Score, Year } from "./units.ts";
@@ -94,10 +95,11 @@ export function calculateIqs(input: IqsInput): IqsResult | null {
       row.revenue_cagr,
       peers.map((p) => p.revenue_cagr),
     );
-    const debtPeers = peers.map((p) => p.debt_to_equity).filter(isNum);
+    const debtPeers = peers.map(leverageValue).filter(isNum);
+    const ownLeverage = leverageValue(row);
     const leverage =
-      isNum(row.debt_to_equity) && debtPeers.length >= 3
-        ? (leverageScore(row.debt_to_equity, debtPeers) as number)
+      ownLeverage !== null && debtPeers.length >= 3
+        ? (leverageScore(ownLeverage, debtPeers) as number)
         : 50;
     const fcf = optionalRank(
       row.fcf_margin,
@@ -119,6 +121,12 @@ export function calculateIqs(input: IqsInput): IqsResult | null {
     current_fy: { fiscal_year: current.fiscal_year, position: current.position },
     confidence: Math.min(100, 20 * positions.length),
   };
+}
+
+// D/E as leverageScore reads it: −1 stands for negative equity (ranked most leveraged).
+function leverageValue(row: FinancialRow): number | null {
+  if (!isNum(row.debt_to_equity)) return null;
+  return hasNegativeEquity(row) ? -1 : row.debt_to_equity;
 }
 
 function optionalRank(

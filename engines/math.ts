@@ -25,7 +25,7 @@ export function mean(values: readonly (number | null | undefined)[]): number | n
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/** Population standard deviation of the finite values; null with fewer than `minCount` values. */
+/** Population std-dev of the finite values (same unit as input); null under `minCount` values. */
 export function populationStdDev(
   values: readonly (number | null | undefined)[],
   minCount = 2,
@@ -42,10 +42,11 @@ export function median(values: readonly (number | null | undefined)[]): number |
   if (xs.length === 0) return null;
   const mid = Math.floor(xs.length / 2);
   if (xs.length % 2 === 1) return xs[mid]!;
-  return (xs[mid - 1]! + xs[mid]!) / 2;
+  // Halve before adding: same result as (a + b) / 2, without overflow near the double limit.
+  return xs[mid - 1]! / 2 + xs[mid]! / 2;
 }
 
-/** Weighted mean over the entries whose value is finite, weights renormalised; null if none. */
+/** Weighted mean (same unit as the values) of finite values, weights renormalised; else null. */
 export function weightedMean(
   entries: readonly { value: number | null | undefined; weight: number }[],
 ): number | null {

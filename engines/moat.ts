@@ -11,6 +11,12 @@
  * Decision (sector defaults by exact name): the original matched sector names by substring,
  * so "Services" picked the Financial Services defaults. Names match whole and
  * case-insensitively here; an unknown sector gets the default row.
+ *
+ * Decision (margin level floored at 0): the spec's level, `min(100, mean GM / sector GM ×
+ * 50)`, has no floor, so a negative gross margin (or a tiny sector median) drove the margin
+ * component far below 0 and, near zero medians, to −Infinity. The level is clamped to 0..100
+ * here: a negative gross margin earns no level credit, and `margin_stability` stays in 0..100.
+ * No spec vector changes (they all have positive margins).
  */
 import { annualHistory, type FinancialRow } from "./financial-rows.ts";
 import { clamp, isNum, mean, populationStdDev } from "./math.ts";
@@ -134,7 +140,8 @@ export function calculateMoat(
     persistence = Math.max(0, persistence - Math.min(20, (roicSigma - 0.05) * 200));
 
   const gms = kept.map((r) => r.gross_margin as number);
-  const level = Math.min(100, ((mean(gms) as number) / sectorGm) * 50);
+  // Floored at 0: a negative gross margin earns no level credit (see the module doc).
+  const level = clamp(((mean(gms) as number) / sectorGm) * 50);
   const stability = Math.max(0, 100 - 200 * (populationStdDev(gms, 1) ?? 0));
   let margin = 0.5 * level + 0.5 * stability;
 

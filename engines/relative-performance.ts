@@ -74,7 +74,7 @@ export interface LatestReturn {
   max_drawdown: Percent | null;
 }
 
-/** Newest row per window dated ≤ asOf (and within maxAgeDays when given). */
+/** Newest row per window ≤ asOf (within maxAgeDays days): return percent, drawdown positive %. */
 export function latestReturnsByWindow(
   rows: readonly PerformanceRow[],
   asOf: IsoDate,
@@ -105,7 +105,7 @@ export function windowReturns(latest: Partial<Record<string, LatestReturn>>): Wi
   return out;
 }
 
-/** The relative-return timeline (1Y/3Y/5Y) from the stock's and the benchmark's latest rows. */
+/** Relative-return timeline (1Y/3Y/5Y, percent numbers) from stock and benchmark latest rows. */
 export function relativeReturnTimeline(
   stock: Partial<Record<string, LatestReturn>>,
   benchmark: Partial<Record<string, LatestReturn>>,

@@ -161,7 +161,7 @@ export interface ValuationRow {
   price_to_sales?: Multiple | null;
 }
 
-/** Build the sentiment timeline from `datos_valuacion` rows as of a date (see module doc). */
+/** Sentiment timeline (plain multiples) from `datos_valuacion` rows as of a date; see module doc. */
 export function sentimentTimeline(
   rows: readonly ValuationRow[],
   asOf: IsoDate,

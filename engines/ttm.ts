@@ -16,10 +16,12 @@
  * failing labels, quarter ends 75–105 days apart), with the reason.
  *
  * Decision (one share count, one price): the original's backfill used weighted shares and
- * `prices_daily`, its incremental job a `shares_outstanding` column that does not exist and a
- * price table that does not exist. Here shares are the latest quarter's
- * `weighted_shares_out` (the only share count `datos_financieros` stores) when positive, and
- * the price is the latest `prices_daily` close on or before the quarter end.
+ * `prices_daily`; its incremental job read `shares_outstanding` and a `datos_eod` table that
+ * its database did not have. Here shares are always the latest quarter's diluted
+ * `weighted_shares_out` when positive (the statements carry no period-end share count; our
+ * `shares_outstanding` column is the basic weighted count), and the price is always the
+ * latest `datos_eod` close (`prices_daily` is a view of it) on or before the quarter end.
+ * The spec's EPS reads `shares_outstanding(Q4)`; its vectors hold with either count.
  */
 import { daysBetween } from "./dates.ts";
 import { isNum, num } from "./math.ts";
@@ -76,7 +78,7 @@ export interface PricePoint {
   close: Price | null;
 }
 
-/** TTM sums, EPS and net debt from exactly 4 chronological quarters; throws otherwise. */
+/** TTM sums and net debt (money), EPS (per share) from exactly 4 quarters; throws otherwise. */
 export function computeTtmV2(quarters: readonly QuarterRow[]): TtmFundamentals {
   if (quarters.length !== 4) {
     throw new Error(`computeTtmV2 requires exactly 4 quarters, got ${quarters.length}`);
@@ -161,7 +163,7 @@ export function priceOnOrBefore(
   return best;
 }
 
-/** One `datos_valuacion_ttm` row from the 4 quarters ending the window, or why not. */
+/** One `datos_valuacion_ttm` row (money, per-share price, plain multiples) from 4 quarters. */
 export function ttmValuationRow(
   quarters: readonly QuarterRow[],
   prices: readonly PricePoint[],
@@ -189,7 +191,7 @@ export function ttmValuationRow(
   };
 }
 
-/** Every window of 4 quarters in date order (for backfills), oldest window first. */
+/** Every window of 4 quarters in date order (rows keep their own units), oldest first. */
 export function quarterWindows<T extends QuarterRow>(quarters: readonly T[]): T[][] {
   const ordered = [...quarters].sort((a, b) => (a.period_end_date < b.period_end_date ? -1 : 1));
   const windows: T[][] = [];

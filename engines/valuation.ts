@@ -68,12 +68,12 @@ export interface ValuationState {
 
 const KEYS: (keyof ValuationMetrics)[] = ["pe_ratio", "ev_ebitda", "price_to_fcf"];
 
-/** A multiple kept only if finite and > 0. */
+/** A plain multiple kept only if finite and > 0, else null. */
 export function validMultiple(x: number | null | undefined): Multiple | null {
   return isNum(x) && x > 0 ? x : null;
 }
 
-/** Valuation state from raw multiples, the sector benchmarks and an optional maturity context. */
+/** Valuation state (percentiles 0..100) from raw multiples, sector benchmarks, maturity context. */
 export function buildValuationState(
   raw: Partial<ValuationMetrics> | null | undefined,
   benchmarks: BenchmarkMap | null | undefined,
@@ -137,7 +137,7 @@ export function sectorStatus(medianPercentile: Percentile): CanonicalValuationSt
   return "very_expensive_sector";
 }
 
-/** Legacy undervalued/fair/overvalued/pending from a canonical status. */
+/** Legacy undervalued/fair/overvalued/pending (categorical) from a canonical status. */
 export function legacyValuationStatus(status: CanonicalValuationStatus): LegacyValuationStatus {
   switch (status) {
     case "very_cheap_sector":

@@ -48,7 +48,7 @@ export interface FintraVerdict {
   drivers: { positives: string[]; negatives: string[]; tensions: string[] };
 }
 
-/** FGOS band for the verdict from the FGOS category (High strong, Medium defendable, Low weak). */
+/** FGOS band (categorical) from the FGOS category: High strong, Medium defendable, Low weak. */
 export function fgosVerdictBand(
   category: FgosCategory | null,
 ): "strong" | "defendable" | "weak" | null {

@@ -206,6 +206,20 @@ describe("computeFgos: behaviour", () => {
     expect(scoreFgosMetric("debt_to_equity", -2, low)!.effective).toBe(40);
   });
 
+  it("decision: negative equity with no debt (D/E 0) is still the worst bucket", () => {
+    // Our table keeps a true 0 numerator, so no debt over negative equity stores D/E 0,
+    // which alone would read as the least indebted. total_equity < 0 marks it.
+    const noDebt = (total_equity: number) =>
+      computeFgos(vector1({ financials: financials({ debt_to_equity: 0, total_equity }) }));
+    const negative = noDebt(-50);
+    expect(negative.fgos_components.inputs.negative_equity).toBe(true);
+    // D/E 10 and interest coverage 90 → solvency 50, as in vector 1.
+    expect(negative.fgos_components.solvency).toBe(50);
+    expect(negative.fgos_score).toBe(66);
+    expect(noDebt(50).fgos_components.solvency).toBe(90);
+    expect(scoreFgosMetric("debt_to_equity", 0, B, true)!.raw).toBe(10);
+  });
+
   it("renormalises weights over the pillars that have a value", () => {
     const r = computeFgos(
       vector1({

@@ -90,3 +90,17 @@ export function shuffle<T>(xs: readonly T[], seed: number): T[] {
   }
   return out;
 }
+
+/** Freeze a value and everything inside it, so that any write by an engine throws. */
+export function deepFreeze<T>(x: T): T {
+  if (x !== null && typeof x === "object" && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
+}
+
+/** ISO date `days` days after 2000-01-01 (test data only). */
+export function isoDay(days: number): string {
+  return new Date(Date.UTC(2000, 0, 1 + days)).toISOString().slice(0, 10);
+}

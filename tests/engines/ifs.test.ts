@@ -121,6 +121,23 @@ describe("ifsMemory (spec §6.4, decision: one observation per year)", () => {
     });
   });
 
+  it("decision changes the spec vector when snapshots share a year: one per year, not 5 snapshots", () => {
+    // Spec: the 5 newest snapshots [L,L,F,G,L] give observed 5 whatever their dates. Here the
+    // same six snapshots taken within one year are one observation: the newest, a leader.
+    const positions = ["leader", "leader", "follower", "laggard", "leader", "follower"] as const;
+    const obs = positions.map((position, i) => ({
+      snapshot_date: `2024-0${9 - i}-01`,
+      position,
+    }));
+    expect(ifsMemory(obs)).toEqual({
+      window_years: 5,
+      observed_years: 1,
+      distribution: { leader: 1, follower: 0, laggard: 0 },
+      timeline: ["leader"],
+      current_streak: { position: "leader", years: 1 },
+    });
+  });
+
   it("keeps the newest snapshot of each year, whatever the input order", () => {
     const obs = [
       { snapshot_date: "2024-01-02", position: "laggard" as const },

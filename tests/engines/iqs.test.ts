@@ -109,6 +109,31 @@ describe("calculateIqs (spec §7.3 vector)", () => {
     expect(leverageScore(0.1, [0.2, 0.4, 0.8, 1.5])).toBe(100);
   });
 
+  it("decision: negative total equity with D/E 0 (no debt) is the worst leverage too", () => {
+    const run = (total_equity: number) =>
+      calculateIqs({
+        ticker: "ME",
+        industry: "Software",
+        rows: [{ ...own2023, debt_to_equity: 0, total_equity }],
+        peer_rows: peers2023(),
+      })!.fiscal_positions[0]!.percentile;
+    // Composite without the leverage term is 53.33; leverage 0 adds 0, leverage 100 adds 15.
+    expect(run(-10)).toBe(53);
+    expect(run(10)).toBe(68);
+    // A peer with negative equity and D/E 0 ranks as the most leveraged, not the least.
+    const peers = peers2023().map((p, i) =>
+      i === 0 ? { ...p, debt_to_equity: 0, total_equity: -5 } : p,
+    );
+    const withPeer = calculateIqs({
+      ticker: "ME",
+      industry: "Software",
+      rows: [{ ...own2023, debt_to_equity: 0.1 }],
+      peer_rows: peers,
+    })!;
+    // Own D/E .1 is ≤ none of the positive peers (.4, .8, 1.5) nor the negative-equity one.
+    expect(withPeer.fiscal_positions[0]!.percentile).toBe(68);
+  });
+
   it("a peer with two rows in one calendar year counts once", () => {
     const peers = [
       ...peers2023(),

@@ -76,6 +76,30 @@ describe("calculateMoat (spec §11)", () => {
     expect(r.coherenceCheck?.verdict).toBe("High Quality Growth");
   });
 
+  it("full vector with GM .45,.46,.46,.47,.48 → margin exactly 77.98, score 93 [computed]", () => {
+    // This reading of ".45…48" reproduces the spec's 77.98: level .464/.40·50 = 58,
+    // stability 100 − 200·σ = 97.96, margin (58 + 97.96)/2 = 77.98.
+    const gm = [0.45, 0.46, 0.46, 0.47, 0.48];
+    const rows = full().map((r, i) => ({ ...r, gross_margin: gm[i]! }));
+    const r = calculateMoat(rows, { benchmarks: { roic_p50: 0.1 } });
+    expect(r.details.margin_stability).toBeCloseTo(77.98, 2);
+    expect(r.details.roic_persistence).toBe(100);
+    expect(r.details.capital_discipline).toBe(100);
+    expect(r.score).toBe(93);
+    expect(r).toMatchObject({ status: "computed", confidence: 80 });
+  });
+
+  it("decision: a negative gross margin earns no level credit (level floored at 0)", () => {
+    const rows = full().map((r) => ({ ...r, gross_margin: -0.5 }));
+    const r = calculateMoat(rows, { benchmarks: { roic_p50: 0.1 } });
+    // Level 0 (not −62.5), stability 100 → margin 50; 0.5·100 + 0.3·50 + 0.2·100 = 85.
+    expect(r.details.margin_stability).toBe(50);
+    expect(r.score).toBe(85);
+    // A near-zero sector median can no longer overflow the level to −Infinity.
+    const tiny = calculateMoat(rows, { benchmarks: { roic_p50: 0.1, gross_margin_p50: 5e-324 } });
+    expect(tiny.details.margin_stability).toBe(50);
+  });
+
   it("3–4 rows → partial, 50; fewer than 3 → pending", () => {
     expect(calculateMoat(full().slice(0, 3))).toMatchObject({ status: "partial", confidence: 50 });
     expect(calculateMoat(full().slice(0, 2))).toMatchObject({

@@ -146,6 +146,29 @@ describe("valuation snapshot mapping (spec §4.3)", () => {
     });
   });
 
+  it("no ratios at all → the same shape with null multiples", () => {
+    const snap = valuationSnapshot(null, buildValuationState(null, BM));
+    expect(snap).toEqual({
+      pe_ratio: null,
+      ev_ebitda: null,
+      price_to_fcf: null,
+      valuation_status: "pending",
+      stage: "pending",
+      canonical_status: "pending",
+      confidence: { label: "Low", percent: 0, valid_metrics_count: 0 },
+      explanation: expect.any(String),
+    });
+  });
+
+  it("descriptive_only maps to legacy pending with no score", () => {
+    const s = buildValuationState(m(5, 12, 18), BM, { fgos_maturity: "early" });
+    expect(legacyValuation(s)).toMatchObject({
+      valuation_status: "pending",
+      valuation_score: null,
+    });
+    expect(valuationSnapshot(m(5, 12, 18), s).valuation_status).toBe("pending");
+  });
+
   it("legacy scores 80 / 20 / null and warns when pending", () => {
     expect(legacyValuation(buildValuationState(m(5, 12, 18), BM)).valuation_score).toBe(80);
     expect(legacyValuation(buildValuationState(m(35, 28, 22), BM)).valuation_score).toBe(20);
