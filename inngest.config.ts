@@ -20,6 +20,8 @@ export const assetRequested = eventType("fintra/asset.requested", {
     partition: date.optional(),
     scope: scopeSchema.optional(),
     force: z.boolean().optional(),
+    /** Rerun everything below it too (through the normal gate); default: only this asset. */
+    downstream: z.boolean().optional(),
   }),
 });
 
@@ -36,6 +38,8 @@ export const assetMaterialized = eventType("fintra/asset.materialized", {
     materializationId: z.string(),
     runId: z.string(),
     rows: z.number().int().nonnegative(),
+    /** Whether dependents should follow (cron runs and `downstream` requests do). */
+    cascade: z.boolean(),
   }),
 });
 

@@ -32,6 +32,8 @@ export interface RunTarget {
   scope: Scope | null;
   force: boolean;
   trigger: string;
+  /** Whether this run's materialization should wake its dependents. */
+  cascade: boolean;
 }
 
 /** Reads the day, scope and force flag an event asks for. */
@@ -43,6 +45,7 @@ export function targetFromEvent(event: TriggerEvent, now: Date): RunTarget {
       scope: normalizeScope(data.scope as Scope | null),
       force: false,
       trigger: `materialized:${String(data.asset)}`,
+      cascade: data.cascade === true,
     };
   }
   if (event.name === EVENTS.requested) {
@@ -51,9 +54,16 @@ export function targetFromEvent(event: TriggerEvent, now: Date): RunTarget {
       scope: normalizeScope(data.scope as Scope | undefined),
       force: data.force === true,
       trigger: "requested",
+      cascade: data.downstream === true,
     };
   }
-  return { runDate: resolvePartition(undefined, now), scope: null, force: false, trigger: "cron" };
+  return {
+    runDate: resolvePartition(undefined, now),
+    scope: null,
+    force: false,
+    trigger: "cron",
+    cascade: true,
+  };
 }
 
 /**
@@ -140,7 +150,10 @@ export function createAssetFunction(
       const opened = (await step.run("gate", () =>
         openRun(db, graph, {
           asset: def.key,
-          ...target,
+          runDate: target.runDate,
+          scope: target.scope,
+          force: target.force,
+          trigger: target.trigger,
           now: now(),
           executor: "inngest",
           runId,
@@ -177,6 +190,7 @@ export function createAssetFunction(
           materializationId: materialization.id,
           runId,
           rows: result.rows,
+          cascade: target.cascade,
         }),
       );
       if (committed.newerUpstream.length > 0) {
@@ -185,6 +199,7 @@ export function createAssetFunction(
           assetRequested.create({
             asset: def.key,
             partition: materialization.runDate,
+            downstream: target.cascade,
             ...(materialization.scope ? { scope: materialization.scope } : {}),
           }),
         );

@@ -22,9 +22,13 @@ export function requestedIf(key: string): string {
   return `event.data.asset == ${literal(key)}`;
 }
 
-/** `event.data.asset in ['a', 'b']`: one of this asset's deps materialized. */
+/**
+ * `event.data.asset in ['a', 'b'] && event.data.cascade == true`: a dep
+ * materialized in a run meant to flow downstream (the daily cron, or a
+ * request with `downstream`). A lone rematerialization stays alone.
+ */
 export function materializedIf(deps: readonly string[]): string {
-  return `event.data.asset in [${deps.map(literal).join(", ")}]`;
+  return `event.data.asset in [${deps.map(literal).join(", ")}] && event.data.cascade == true`;
 }
 
 /**

@@ -51,6 +51,7 @@ const materialized = (asset: string, runDate = DAY) => ({
     materializationId: "x",
     runId: "r",
     rows: 1,
+    cascade: true,
   },
 });
 
@@ -144,7 +145,7 @@ describe("asset functions", () => {
     t.calls.length = 0;
     await bus.drain({
       name: "fintra/asset.requested",
-      data: { asset: "financials", partition: DAY, force: true },
+      data: { asset: "financials", partition: DAY, force: true, downstream: true },
     });
     expect(t.calls.map((c) => c.asset)).toEqual(["financials", "valuation", "snapshot"]);
     const [financials] = await succeededRuns("financials");
@@ -209,10 +210,27 @@ describe("asset functions", () => {
     });
   });
 
+  it("rematerialize only the asset unless downstream is asked for", async () => {
+    await bus.drain({ name: CRON_EVENT, data: { function: "universe" } });
+    const decisionsBefore = await store.ledger.decisions({ runDate: DAY, limit: 100 });
+    t.calls.length = 0;
+    await bus.drain({
+      name: "fintra/asset.requested",
+      data: { asset: "prices", partition: DAY, force: true },
+    });
+    expect(t.calls.map((c) => c.asset)).toEqual(["prices"]);
+    const announced = bus.sent.filter((e) => e.name === "fintra/asset.materialized").at(-1);
+    expect(announced?.data).toMatchObject({ asset: "prices", cascade: false });
+    // Its dependents did not even wake: the only new decision is prices' own.
+    const decisionsAfter = await store.ledger.decisions({ runDate: DAY, limit: 100 });
+    expect(decisionsAfter.length - decisionsBefore.length).toBe(1);
+    expect(decisionsAfter[0]).toMatchObject({ asset: "prices", decision: "run", reason: "forced" });
+  });
+
   it("cascade a scoped request downstream with its scope", async () => {
     await bus.drain({
       name: "fintra/asset.requested",
-      data: { asset: "universe", partition: DAY, scope: { tickers: ["ccc"] } },
+      data: { asset: "universe", partition: DAY, scope: { tickers: ["ccc"] }, downstream: true },
     });
     expect(t.calls.map((c) => c.scopeKey)).toEqual(["CCC", "CCC", "CCC", "CCC", "CCC"]);
     const runs = (await store.ledger.history({})).filter((m) => m.runDate === DAY);
@@ -288,9 +306,16 @@ describe("trigger expressions (CEL)", () => {
           for (const other of graph.order) {
             const hit = evaluate(
               expr,
-              sample(trigger.event, { asset: other, runDate: DAY, scopeKey: "" }),
+              sample(trigger.event, { asset: other, runDate: DAY, scopeKey: "", cascade: true }),
             );
             expect(hit, `${key} on ${other}`).toBe(def.deps.includes(other));
+            const alone = sample(trigger.event, {
+              asset: other,
+              runDate: DAY,
+              scopeKey: "",
+              cascade: false,
+            });
+            expect(evaluate(expr, alone), `${key} on a lone ${other}`).toBe(false);
           }
         }
       }
@@ -304,7 +329,7 @@ describe("trigger expressions (CEL)", () => {
     ]);
     expect(assetTriggers(graph.get("valuation"))[1]).toEqual({
       event: "fintra/asset.materialized",
-      if: "event.data.asset in ['prices', 'financials']",
+      if: "event.data.asset in ['prices', 'financials'] && event.data.cascade == true",
     });
   });
 

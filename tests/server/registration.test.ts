@@ -77,7 +77,7 @@ describe("registration with the dev server", () => {
       if (def.deps.length > 0 && !def.cron) {
         expect(triggers).toContainEqual({
           event: "fintra/asset.materialized",
-          expression: `event.data.asset in [${def.deps.map((d) => `'${d}'`).join(", ")}]`,
+          expression: `event.data.asset in [${def.deps.map((d) => `'${d}'`).join(", ")}] && event.data.cascade == true`,
         });
       }
       expect(fn?.concurrency).toEqual([{ limit: 1, key: RUN_KEY }]);
