@@ -1,8 +1,10 @@
-/** Every Inngest function of the app: one per asset, built from the graph. */
+/** Every Inngest function of the app: one per asset, plus per-ticker debugging and backfills. */
 import type { Inngest } from "inngest";
 import type { AssetGraph } from "../assets/graph.ts";
 import type { Resources } from "../assets/resources.ts";
 import { createAssetFunction } from "./asset-function.ts";
+import { createBackfillFunction } from "./backfill.ts";
+import { createTickerFunction } from "./ticker.ts";
 
 export interface FunctionsOptions {
   client: Inngest;
@@ -12,5 +14,9 @@ export interface FunctionsOptions {
 }
 
 export function createFunctions(options: FunctionsOptions) {
-  return options.graph.order.map((key) => createAssetFunction(options.graph.get(key), options));
+  return [
+    ...options.graph.order.map((key) => createAssetFunction(options.graph.get(key), options)),
+    createTickerFunction(options),
+    createBackfillFunction(options),
+  ];
 }

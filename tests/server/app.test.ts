@@ -30,7 +30,7 @@ describe("GET /health", () => {
       status: "ok",
       database: { dialect: "pglite", reachable: true },
       migrations: { pending: [] },
-      functions: 5,
+      functions: 7,
     });
   });
 
@@ -60,10 +60,10 @@ describe("GET /health", () => {
 });
 
 describe("/api/inngest", () => {
-  it("introspects in dev mode with one function per asset, plus its failure handler", async () => {
+  it("introspects in dev mode: a function per asset and its failure handler, ticker and backfill", async () => {
     const res = await app(async () => testResources(store, new Date())).request("/api/inngest");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ mode: "dev", function_count: 10 });
+    expect(await res.json()).toMatchObject({ mode: "dev", function_count: 12 });
   });
 });
 

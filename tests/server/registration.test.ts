@@ -48,7 +48,7 @@ afterAll(() => {
 });
 
 describe("registration with the dev server", () => {
-  it("lists one function per asset with its cron, request filter, dep filters and flow control", async () => {
+  it("lists a function per asset with its cron, request and dep filters and flow control, plus ticker and backfill", async () => {
     const client = createInngestClient();
     const resources = async () => {
       throw new Error("registration needs no database");
@@ -89,6 +89,12 @@ describe("registration with the dev server", () => {
         event: "inngest/function.failed",
       });
     }
-    expect(payload.functions).toHaveLength(graph.order.length * 2);
+    expect(byId.get("fintra-ticker-requested")?.triggers).toEqual([
+      { event: "fintra/ticker.requested" },
+    ]);
+    expect(byId.get("fintra-backfill-requested")?.triggers).toEqual([
+      { event: "fintra/backfill.requested" },
+    ]);
+    expect(payload.functions).toHaveLength(graph.order.length * 2 + 2);
   });
 });

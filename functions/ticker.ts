@@ -1,0 +1,59 @@
+/**
+ * Per-ticker debugging: `fintra/ticker.requested {ticker, partition?}` runs
+ * the whole graph for one company. Every root is requested with the scope
+ * `{tickers: [T]}`, forced, and flowing downstream; each asset then runs
+ * scoped through its own gate. Ingest assets fetch and write that ticker's
+ * rows only, aggregates (benchmarks, sector performance) are read as they
+ * are, and the snapshot and market state are rewritten for that ticker.
+ * The ledger records every scoped run; none counts as the day's full one.
+ */
+import { type Inngest, NonRetriableError } from "inngest";
+import type { AssetGraph } from "../assets/graph.ts";
+import { PartitionError, resolvePartition } from "../assets/partitions.ts";
+import type { Resources } from "../assets/resources.ts";
+import { assetRequested, tickerRequested } from "../inngest.config.ts";
+
+const TICKER = /^[A-Z0-9][A-Z0-9.\-^=]{0,19}$/;
+
+export function createTickerFunction(options: {
+  client: Inngest;
+  graph: AssetGraph;
+  resources: () => Promise<Resources>;
+}) {
+  const { client, graph, resources } = options;
+  return client.createFunction(
+    {
+      id: "ticker-requested",
+      name: "ticker: whole graph for one company",
+      description: "Runs every asset scoped to one ticker (debugging)",
+      triggers: [tickerRequested],
+      retries: 1,
+    },
+    async ({ event, step }) => {
+      const ticker = String(event.data.ticker).trim().toUpperCase();
+      if (!TICKER.test(ticker)) throw new NonRetriableError(`bad ticker "${event.data.ticker}"`);
+      const { now } = await resources();
+      let partition: string;
+      try {
+        partition = resolvePartition(event.data.partition, now());
+      } catch (error) {
+        if (error instanceof PartitionError) throw new NonRetriableError(error.message);
+        throw error;
+      }
+      const roots = graph.roots();
+      await step.sendEvent(
+        "request-roots",
+        roots.map((asset) =>
+          assetRequested.create({
+            asset,
+            partition,
+            scope: { tickers: [ticker] },
+            force: true,
+            downstream: true,
+          }),
+        ),
+      );
+      return { ticker, partition, requested: roots };
+    },
+  );
+}
