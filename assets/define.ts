@@ -85,6 +85,12 @@ export interface AssetDefinition {
    * that must never hold up the daily graph); its gate still requires them.
    */
   cron?: string;
+  /**
+   * How many days older than the run's day an unpartitioned dep's latest
+   * materialization may be (default 0: from that day or later). Weekly jobs
+   * scheduled before the daily graph runs read the last weekday's universe.
+   */
+  depLookbackDays?: number;
   /** Tables the asset writes, for readers and schema checks. */
   tables?: readonly TableSpec<never>[];
   /** External systems it reads; FMP readers share the plan's rate limit. */
@@ -102,6 +108,10 @@ export function defineAsset(definition: AssetDefinition): AssetDefinition {
     throw new Error(`asset key "${key}" must be a lower-case table name (letters, digits, _)`);
   }
   if (new Set(deps).size !== deps.length) throw new Error(`asset ${key} lists a dep twice`);
+  const lookback = definition.depLookbackDays;
+  if (lookback !== undefined && (!Number.isInteger(lookback) || lookback < 0)) {
+    throw new Error(`asset ${key}: depLookbackDays must be a whole number of days >= 0`);
+  }
   if (deps.includes(key)) throw new Error(`asset ${key} depends on itself`);
   const names = new Set<string>();
   for (const check of definition.checks ?? []) {

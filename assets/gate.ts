@@ -15,6 +15,8 @@
  * gate accepts only full ones. Every decision is recorded. Both executors use
  * this module, so the CLI, tests and Inngest agree.
  */
+
+import { format, subDays } from "date-fns";
 import type {
   GateDecision,
   GateVerdict,
@@ -27,6 +29,7 @@ import type {
 import { scopeKey } from "../db/index.ts";
 import type { AssetDefinition } from "./define.ts";
 import type { AssetGraph } from "./graph.ts";
+import { parseDate } from "./partitions.ts";
 
 /** A running row older than this is treated as abandoned (its process died without a trace). */
 export const STALE_RUNNING_MS = 6 * 60 * 60 * 1000;
@@ -124,12 +127,20 @@ export function decideGate({ deps, self, force, now }: GateInputs): GateOutcome 
   return outcome("run", `newer upstream: ${list(newer)}`, upstream);
 }
 
-/** Where an asset's materializations for a run live in the ledger. */
+/**
+ * Where an asset's materializations for a run live in the ledger: its
+ * partition, or for an unpartitioned asset a run from `runDate` on
+ * (`lookbackDays` earlier when the reader allows older latest state).
+ */
 export function ledgerTarget(
   def: AssetDefinition,
   runDate: string,
+  lookbackDays = 0,
 ): Pick<MaterializationQuery, "partition" | "minRunDate"> {
-  return def.partitioned ? { partition: runDate } : { partition: null, minRunDate: runDate };
+  if (def.partitioned) return { partition: runDate };
+  const minRunDate =
+    lookbackDays > 0 ? format(subDays(parseDate(runDate), lookbackDays), "yyyy-MM-dd") : runDate;
+  return { partition: null, minRunDate };
 }
 
 export interface GateRequest {
@@ -154,7 +165,7 @@ export async function evaluateGate(
   const depScopes = key === "" ? [""] : [key, ""];
   const deps = await Promise.all(
     def.deps.map(async (dep): Promise<DepState> => {
-      const target = ledgerTarget(graph.get(dep), request.runDate);
+      const target = ledgerTarget(graph.get(dep), request.runDate, def.depLookbackDays ?? 0);
       const query = { asset: dep, scopeKeys: depScopes, ...target };
       const [latest, running, failed] = await Promise.all([
         store.ledger.latest({ ...query, status: "succeeded" }),

@@ -11,6 +11,8 @@ import datosFinancieros from "./datos_financieros.ts";
 import datosValuacion from "./datos_valuacion.ts";
 import type { AssetDefinition } from "./define.ts";
 import financialScores from "./financial_scores.ts";
+import fintraSecEventSignals from "./fintra_sec_event_signals.ts";
+import fintraSecStructuralSignals from "./fintra_sec_structural_signals.ts";
 import fintraUniverse from "./fintra_universe.ts";
 import { AssetGraph } from "./graph.ts";
 import industryClassification from "./industry_classification.ts";
@@ -27,6 +29,8 @@ export const assets: AssetDefinition[] = [
   datosValuacion,
   financialScores,
   stockPeers,
+  fintraSecEventSignals,
+  fintraSecStructuralSignals,
 ];
 
 export const graph = new AssetGraph(assets);

@@ -5,6 +5,8 @@
  * one database serves them all without leaking state between them.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { defineAsset } from "../../assets/define.ts";
+import { AssetGraph } from "../../assets/graph.ts";
 import { materialize } from "../../assets/materialize.ts";
 import type { Resources } from "../../assets/resources.ts";
 import type { Store } from "../../db/index.ts";
@@ -156,5 +158,44 @@ describe("materialize (in process)", () => {
       /Saturday/,
     );
     expect(await store.ledger.decisions({ runDate: "2026-01-10" })).toEqual([]);
+  });
+});
+
+describe("latest-state deps of scheduled assets", () => {
+  it("accept a dep up to depLookbackDays older than the run's day", async () => {
+    const root = defineAsset({
+      key: "weekly_root",
+      description: "latest-state root",
+      deps: [],
+      partitioned: false,
+      materialize: async () => ({ rows: 1 }),
+    });
+    const strict = defineAsset({
+      key: "strict_reader",
+      description: "needs the root from its own day",
+      deps: ["weekly_root"],
+      partitioned: false,
+      materialize: async () => ({ rows: 1 }),
+    });
+    const weekly = defineAsset({
+      key: "weekly_reader",
+      description: "accepts last week's root",
+      deps: ["weekly_root"],
+      partitioned: false,
+      cron: "0 7 * * 1",
+      depLookbackDays: 7,
+      materialize: async () => ({ rows: 1 }),
+    });
+    const graph = new AssetGraph([root, strict, weekly]);
+    const friday = await materialize(graph, "weekly_root", resources, { partition: "2026-02-13" });
+    expect(friday.exitCode).toBe(0);
+    const monday = await materialize(graph, "strict_reader,weekly_reader", resources, {
+      partition: "2026-02-16",
+    });
+    expect(Object.fromEntries(monday.outcomes.map((o) => [o.asset, o.status]))).toEqual({
+      strict_reader: "waiting",
+      weekly_reader: "succeeded",
+    });
+    expect(() => defineAsset({ ...weekly, depLookbackDays: -1 })).toThrow(/depLookbackDays/);
   });
 });

@@ -1,0 +1,198 @@
+/**
+ * fintra_sec_structural_signals end to end on the sandbox: FMP's 10-K listing, the
+ * sandbox's 10-K documents on loopback, the universe in the same graph. A Monday in
+ * filing season, when December year ends file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import secStructuralSignals, {
+  fiscalYearFromFilingDate,
+  secStructuralSignalsTable,
+} from "../../../assets/fintra_sec_structural_signals.ts";
+import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
+import type { Store } from "../../../db/index.ts";
+import { documentPaths, filingDocument, type SecFiling } from "../../../sources/sandbox/filings.ts";
+import { createSecDocumentClient, setSecDocuments } from "../../../sources/sec/index.ts";
+import {
+  marketResources,
+  runAssets,
+  startTestMarket,
+  type TestMarket,
+} from "../../helpers/sandbox.ts";
+import { openTestStore } from "../../helpers/store.ts";
+
+const MONDAY = "2026-03-02";
+const WINDOW = { from: "2026-02-23", to: MONDAY };
+const ASSETS = [fintraUniverse, secStructuralSignals];
+let store: Store;
+let market: TestMarket;
+
+beforeAll(async () => {
+  store = await openTestStore();
+  market = await startTestMarket({ tickers: 200, asOf: MONDAY });
+  setSecDocuments(
+    createSecDocumentClient({
+      userAgent: "Fintra tests ops@fintra.example",
+      ratePerSecond: 500,
+      backoff: { minMs: 5, maxMs: 20 },
+      timeoutMs: 5_000,
+    }),
+  );
+});
+afterAll(async () => {
+  setSecDocuments(null);
+  await market.close();
+  await store.close();
+});
+
+const origin = () => market.server.url.replace(/\/stable$/, "");
+const linkOf = (f: SecFiling) => `${origin()}${documentPaths(f).document}`;
+const rowsOf = () => store.readAll(secStructuralSignalsTable);
+const run = (options: Parameters<typeof runAssets>[3] = {}) =>
+  runAssets(ASSETS, "*", marketResources(store, market), { partition: MONDAY, ...options });
+const documentRequests = () =>
+  Object.entries(market.server.stats.requests)
+    .filter(([path]) => path.startsWith("/sandbox/sec/"))
+    .reduce((sum, [, n]) => sum + n, 0);
+
+async function tenKs(): Promise<SecFiling[]> {
+  const rows = await store.readAll(universeTable, {
+    where: { is_active: true, instrument_type: "EQUITY" },
+    columns: ["ticker"],
+  });
+  const equities = new Set(rows.map((r) => r.ticker));
+  return market.market
+    .filings(WINDOW.from, WINDOW.to, "10-K")
+    .filter((f) => equities.has(f.symbol));
+}
+
+/** What the sandbox wrote into a 10-K, read back with plain string tests. */
+function expectedSignals(filing: SecFiling) {
+  const instrument = market.market.instrument(filing.symbol);
+  if (!instrument) throw new Error(`no instrument ${filing.symbol}`);
+  const html = filingDocument(instrument, filing);
+  const limited = html.includes("limited number of suppliers");
+  const regions = /We operate in ([^.]*)\./.exec(html)?.[1] ?? "";
+  const millions = Number(/Purchase obligations of \$(\d+) million/.exec(html)?.[1]);
+  const words = `${instrument.name} ${instrument.industry}`;
+  return {
+    ticker: filing.symbol,
+    link: linkOf(filing),
+    supplier_concentration: limited ? "high" : "low",
+    single_source_dependency: limited, // the limited clause also names a sole supplier
+    geographic_exposure: ["China", "EU", "United States", "Mexico", "Canada"].filter((r) =>
+      regions.includes(r),
+    ),
+    environmental_exposure: /\b(mining|energy|manufacturing)\b/i.test(words) ? "high" : "low",
+    purchase_obligations_amount: millions * 1e6,
+    purchase_obligations_currency: "USD",
+    fiscal_year: fiscalYearFromFilingDate(filing.filingDate),
+    fiscal_year_basis: "filing_date",
+    source: "SEC_10K",
+  };
+}
+
+describe("fintra_sec_structural_signals on the sandbox", () => {
+  let scopedTicker = "";
+  let scopedRows: Awaited<ReturnType<typeof rowsOf>> = [];
+
+  it("a scoped run writes only its ticker's report", async () => {
+    scopedTicker = market.market.filings(WINDOW.from, WINDOW.to, "10-K")[0]?.symbol ?? "";
+    const summary = await run({ scope: { tickers: [scopedTicker] } });
+    expect(summary.outcomes.map((o) => [o.asset, o.status])).toEqual([
+      ["fintra_universe", "succeeded"],
+      ["fintra_sec_structural_signals", "succeeded"],
+    ]);
+    scopedRows = await rowsOf();
+    expect(scopedRows.map((r) => r.ticker)).toEqual([scopedTicker]);
+  });
+
+  it("a full run writes the signals of every 10-K of the active equities", async () => {
+    const summary = await run();
+    expect(summary.outcomes.find((o) => o.asset === "fintra_sec_structural_signals")?.status).toBe(
+      "succeeded",
+    );
+    const filings = await tenKs();
+    expect(filings.length).toBeGreaterThanOrEqual(15);
+    const rows = await rowsOf();
+    expect(rows.map((r) => [r.ticker, r.link]).sort()).toEqual(
+      filings.map((f) => [f.symbol, linkOf(f)]).sort(),
+    );
+    for (const filing of filings) {
+      const row = rows.find((r) => r.ticker === filing.symbol);
+      expect(row).toMatchObject(expectedSignals(filing));
+    }
+    // Both grades of supplier concentration occur, so the test says something.
+    expect(new Set(rows.map((r) => r.supplier_concentration))).toEqual(new Set(["high", "low"]));
+
+    // The inferred fiscal year matches what the report covers for most companies.
+    const right = filings.filter(
+      (f) => `FY${fiscalYearFromFilingDate(f.filingDate)}` === f.covers,
+    ).length;
+    expect(right / filings.length).toBeGreaterThanOrEqual(0.9);
+
+    // The scoped ticker's report was stored already: not read again, not rewritten.
+    expect(rows.filter((r) => r.ticker === scopedTicker)).toEqual(scopedRows);
+    const ledger = await store.ledger.latest({
+      asset: "fintra_sec_structural_signals",
+      status: "succeeded",
+      scopeKeys: [""],
+      partition: null,
+      minRunDate: MONDAY,
+    });
+    expect(ledger?.metadata).toMatchObject({
+      window: WINDOW,
+      alreadyStored: 1,
+      fetched: filings.length - 1,
+      written: filings.length - 1,
+      failed: 0,
+      olderThanStored: 0,
+    });
+  });
+
+  it("a rerun reads no document, writes nothing and changes no row", async () => {
+    const before = await rowsOf();
+    const requests = documentRequests();
+    const summary = await run({ force: true });
+    expect(summary.outcomes.find((o) => o.asset === "fintra_sec_structural_signals")).toMatchObject(
+      { status: "succeeded", rows: 0 },
+    );
+    expect(documentRequests()).toBe(requests);
+    expect(await rowsOf()).toEqual(before);
+  });
+
+  it("a newer report of a stored year replaces its row; an older one never does", async () => {
+    const [row] = await rowsOf();
+    if (!row) throw new Error("no rows");
+    const newer = "2099-01-01T05:00:00.000Z";
+    // Pretend the stored row came from a later filing: the week's report is older and loses.
+    await store.update(
+      secStructuralSignalsTable,
+      { ticker: row.ticker, fiscal_year: row.fiscal_year },
+      { filing_date: newer, link: `${row.link}?later`, supplier_concentration: "medium" },
+    );
+    const summary = await run({ force: true, scope: { tickers: [row.ticker] } });
+    expect(summary.outcomes.find((o) => o.asset === "fintra_sec_structural_signals")).toMatchObject(
+      { status: "succeeded", rows: 0 },
+    );
+    const [kept] = await store.readAll(secStructuralSignalsTable, {
+      where: { ticker: row.ticker, fiscal_year: row.fiscal_year },
+    });
+    expect(kept).toMatchObject({ filing_date: newer, supplier_concentration: "medium" });
+
+    // Stored from an older filing: the week's report is newer and replaces it.
+    await store.update(
+      secStructuralSignalsTable,
+      { ticker: row.ticker, fiscal_year: row.fiscal_year },
+      { filing_date: "2000-01-01T05:00:00.000Z", link: `${row.link}?earlier` },
+    );
+    await run({ force: true, scope: { tickers: [row.ticker] } });
+    const [replaced] = await store.readAll(secStructuralSignalsTable, {
+      where: { ticker: row.ticker, fiscal_year: row.fiscal_year },
+    });
+    expect(replaced).toMatchObject({
+      link: row.link,
+      filing_date: row.filing_date,
+      supplier_concentration: row.supplier_concentration,
+    });
+  });
+});
