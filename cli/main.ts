@@ -15,6 +15,7 @@ import { registerDemo } from "./commands/demo.ts";
 import { registerGraph } from "./commands/graph.ts";
 import { registerMaterialize } from "./commands/materialize.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerStatus } from "./commands/status.ts";
 import type { CliDeps, CommandContext } from "./context.ts";
 import { type CliIO, line, processIO, UsageError } from "./io.ts";
 
@@ -25,6 +26,7 @@ const defaultDeps: CliDeps = { graph: registryGraph, openResources, now: () => n
 const COMMANDS = [
   registerMaterialize,
   registerBackfill,
+  registerStatus,
   registerDb,
   registerGraph,
   registerServe,

@@ -1,22 +1,40 @@
 /**
  * The HTTP surface: Inngest's endpoint (the dev server and Inngest Cloud
- * call it to register and run functions) and a health check that says
- * whether the database answers and its migrations are current.
+ * call it to register and run functions), a health check that says whether
+ * the database answers and its migrations are current, and the admin API
+ * (asset status, why not, rematerialize) behind FINTRA_ADMIN_TOKEN.
  */
 import { Hono } from "hono";
 import type { Inngest, InngestFunction } from "inngest";
 import { serve } from "inngest/hono";
+import type { AssetGraph } from "../assets/graph.ts";
 import type { Resources } from "../assets/resources.ts";
+import { adminAuth } from "./admin-auth.ts";
+import { assetRoutes } from "./routes/assets.ts";
 
 export interface AppOptions {
   client: Inngest;
   functions: InngestFunction.Any[];
+  graph: AssetGraph;
   resources: () => Promise<Resources>;
+  /** FINTRA_ADMIN_TOKEN; without one, admin routes are open only in dev mode. */
+  adminToken?: string;
+  dev?: boolean;
 }
 
-export function createApp({ client, functions, resources }: AppOptions): Hono {
+export function createApp({
+  client,
+  functions,
+  graph,
+  resources,
+  adminToken,
+  dev,
+}: AppOptions): Hono {
   const app = new Hono();
   app.on(["GET", "PUT", "POST"], "/api/inngest", serve({ client, functions }));
+  app.use("/api/assets/*", adminAuth({ token: adminToken, dev: dev ?? false }));
+  app.use("/api/assets", adminAuth({ token: adminToken, dev: dev ?? false }));
+  app.route("/api/assets", assetRoutes({ client, graph, resources }));
 
   app.get("/health", async (c) => {
     try {

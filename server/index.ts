@@ -37,14 +37,21 @@ export async function startServer(
   options: { port?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<StartedServer> {
   const env = options.env ?? process.env;
-  checkInngestMode(env);
+  const mode = checkInngestMode(env);
   let opened: Promise<Resources> | null = null;
   const resources = () => {
     opened ??= openResources(env);
     return opened;
   };
   const functions = createFunctions({ client: inngest, graph, resources });
-  const app = createApp({ client: inngest, functions, resources });
+  const app = createApp({
+    client: inngest,
+    functions,
+    graph,
+    resources,
+    adminToken: env.FINTRA_ADMIN_TOKEN || undefined,
+    dev: mode === "dev",
+  });
   const port = options.port ?? Number(env.PORT ?? 3000);
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port }, () => resolve(s));

@@ -184,3 +184,24 @@ describe("fintra CLI: backfill and sql", () => {
     expect(write.stderr).toMatch(/read-only transaction/);
   });
 });
+
+describe("fintra CLI: status and why", () => {
+  const t = createTestGraph();
+  const cli = new CliHarness(t.graph, NOW);
+  afterAll(() => cli.cleanup());
+
+  it("prints each asset's state and the gate's decisions", async () => {
+    await cli.run("db", "migrate");
+    await cli.run("materialize", "universe,prices");
+    const status = await cli.run("status");
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain("expected day: 2026-11-27");
+    expect(status.stdout).toMatch(/universe\s+fresh\s+2026-11-27\s+4/);
+    expect(status.stdout).toMatch(/valuation\s+missing\s+.*never materialized/);
+    await cli.run("materialize", "valuation");
+    const why = await cli.run("why", "valuation", "--date", "2026-11-27");
+    expect(why.stdout).toMatch(/2026-11-27\s+full\s+cli\s+wait\s+waiting for financials/);
+    const bad = await cli.run("why", "valuaton");
+    expect(bad.code).toBe(2);
+  });
+});

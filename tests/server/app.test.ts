@@ -19,7 +19,12 @@ afterAll(() => store.close());
 function app(resources: () => Promise<Resources>) {
   const client = createInngestClient({ isDev: true });
   const { graph } = createTestGraph();
-  return createApp({ client, functions: createFunctions({ client, graph, resources }), resources });
+  return createApp({
+    client,
+    functions: createFunctions({ client, graph, resources }),
+    graph,
+    resources,
+  });
 }
 
 describe("GET /health", () => {

@@ -56,6 +56,7 @@ describe("registration with the dev server", () => {
     const app = createApp({
       client,
       functions: createFunctions({ client, graph, resources }),
+      graph,
       resources,
     });
     const res = await app.request("http://localhost:3000/api/inngest", { method: "PUT" });

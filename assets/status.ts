@@ -1,0 +1,145 @@
+/**
+ * What operators ask of the ledger: for each asset, its latest run, whether
+ * it is fresh for the day its schedule says it should have, and if not, why
+ * (failed, waiting on deps, stale because a dep moved on, or never run).
+ * Read by `GET /api/assets` and `fintra status`; `whyNot` backs
+ * `GET /api/assets/:key/why` and `fintra why`.
+ */
+import { differenceInCalendarDays } from "date-fns";
+import type { CheckResult, GateDecision, Materialization, Store } from "../db/index.ts";
+import type { AssetDefinition } from "./define.ts";
+import { ledgerTarget } from "./gate.ts";
+import type { AssetGraph } from "./graph.ts";
+import { latestWeekday, parseDate, utcDate } from "./partitions.ts";
+
+export type AssetState = "fresh" | "stale" | "failed" | "waiting" | "running" | "missing";
+
+export interface RunSummary {
+  id: string;
+  partition: string | null;
+  runDate: string;
+  status: Materialization["status"];
+  rows: number | null;
+  seconds: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  scopeKey: string;
+}
+
+export interface AssetStatus {
+  key: string;
+  partitioned: boolean;
+  deps: readonly string[];
+  schedule: string | null;
+  /** The day the asset should be materialized for by now. */
+  expected: string;
+  state: AssetState;
+  /** Why it is not fresh, in a person's words. */
+  reason: string;
+  latest: RunSummary | null;
+  lastSuccess: RunSummary | null;
+  checks: CheckResult[];
+}
+
+/** Weekly jobs (a cron naming one weekday) are fresh for a week; the rest for the day. */
+export function toleranceDays(def: AssetDefinition): number {
+  const fields = def.cron
+    ?.replace(/^TZ=\S+\s+/, "")
+    .trim()
+    .split(/\s+/);
+  const weekday = fields?.[4];
+  return weekday && /^\d$/.test(weekday) ? 7 : 0;
+}
+
+function summary(m: Materialization | null): RunSummary | null {
+  if (!m) return null;
+  const seconds = m.finishedAt ? (Date.parse(m.finishedAt) - Date.parse(m.startedAt)) / 1000 : null;
+  return {
+    id: m.id,
+    partition: m.partition,
+    runDate: m.runDate,
+    status: m.status,
+    rows: m.rows,
+    seconds,
+    startedAt: m.startedAt,
+    finishedAt: m.finishedAt,
+    error: m.error,
+    scopeKey: m.scopeKey,
+  };
+}
+
+async function assetStatus(
+  store: Store,
+  graph: AssetGraph,
+  def: AssetDefinition,
+  now: Date,
+): Promise<AssetStatus> {
+  const today = latestWeekday(utcDate(now));
+  const tolerance = toleranceDays(def);
+  const full = { asset: def.key, scopeKeys: [""] };
+  const [latestAny] = (await store.ledger.history({ asset: def.key, limit: 20 })).filter(
+    (m) => m.scopeKey === "",
+  );
+  const lastSuccess = await store.ledger.latest({ ...full, status: "succeeded" });
+  const base = {
+    key: def.key,
+    partitioned: def.partitioned,
+    deps: def.deps,
+    schedule: def.cron ?? null,
+    expected: today,
+    latest: summary(latestAny ?? null),
+    lastSuccess: summary(lastSuccess),
+    checks: lastSuccess ? await store.ledger.checks(lastSuccess.id) : [],
+  };
+  const state = (s: AssetState, reason: string): AssetStatus => ({ ...base, state: s, reason });
+
+  if (latestAny?.status === "running")
+    return state("running", `running since ${latestAny.startedAt}`);
+  if (latestAny?.status === "failed") return state("failed", latestAny.error ?? "failed");
+  if (!lastSuccess) return state("missing", "never materialized");
+  const age = differenceInCalendarDays(parseDate(today), parseDate(lastSuccess.runDate));
+  if (age > tolerance) {
+    const [decision] = await store.ledger.decisions({ asset: def.key, runDate: today, limit: 1 });
+    if (decision?.decision === "wait") return state("waiting", decision.reason);
+    return state("stale", `last materialized for ${lastSuccess.runDate}, expected ${today}`);
+  }
+  if (lastSuccess.checksPassed === false) return state("failed", "an error-severity check failed");
+  // A dep that materialized again after this asset read it leaves this asset stale.
+  const read = new Map(lastSuccess.upstream.map((u) => [u.asset, u.id]));
+  const moved: string[] = [];
+  for (const dep of def.deps) {
+    const target = ledgerTarget(graph.get(dep), lastSuccess.runDate, def.depLookbackDays ?? 0);
+    const newest = await store.ledger.latest({
+      asset: dep,
+      status: "succeeded",
+      scopeKeys: [""],
+      ...target,
+    });
+    if (newest && read.get(dep) !== newest.id) moved.push(dep);
+  }
+  if (moved.length > 0) return state("stale", `upstream rematerialized since: ${moved.join(", ")}`);
+  return state("fresh", "");
+}
+
+/** The status of every asset, upstream first. */
+export async function assetStatuses(
+  store: Store,
+  graph: AssetGraph,
+  now: Date,
+): Promise<AssetStatus[]> {
+  const statuses: AssetStatus[] = [];
+  for (const key of graph.order)
+    statuses.push(await assetStatus(store, graph, graph.get(key), now));
+  return statuses;
+}
+
+/** The gate's recent decisions about an asset, optionally for one day, newest first. */
+export function whyNot(
+  store: Store,
+  asset: string,
+  runDate?: string,
+  limit = 20,
+): Promise<GateDecision[]> {
+  return store.ledger.decisions({ asset, ...(runDate ? { runDate } : {}), limit });
+}
