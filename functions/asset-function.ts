@@ -19,7 +19,28 @@ import { assetTriggers, EVENTS, RUN_KEY } from "./triggers.ts";
 export const FLOW = {
   debounce: { period: "10s", timeout: "2m" },
   retries: 3,
+  /**
+   * FMP-reading runs across every function of the account at once: the
+   * plan's per-minute limit belongs to the key, not to one process.
+   */
+  fmpRuns: 2,
 } as const;
+
+/** Inngest's concurrency constraint (the SDK does not export its type). */
+interface ConcurrencyOption {
+  limit: number;
+  key?: string;
+  scope?: "fn" | "env" | "account";
+}
+
+/** One run per (asset, day, scope); FMP readers also share the account-wide FMP slot. */
+export function concurrencyFor(
+  def: AssetDefinition,
+): [ConcurrencyOption] | [ConcurrencyOption, ConcurrencyOption] {
+  const perRun: ConcurrencyOption = { limit: 1, key: RUN_KEY };
+  if (!def.sources?.includes("fmp")) return [perRun];
+  return [perRun, { limit: FLOW.fmpRuns, key: "'fmp'", scope: "account" }];
+}
 
 interface TriggerEvent {
   name: string;
@@ -125,7 +146,7 @@ export function createAssetFunction(
       name: def.key,
       description: def.description,
       triggers: assetTriggers(def),
-      concurrency: [{ limit: 1, key: RUN_KEY }],
+      concurrency: concurrencyFor(def),
       debounce: { ...FLOW.debounce, key: RUN_KEY },
       retries: FLOW.retries,
       onFailure: ({ event, error }) =>

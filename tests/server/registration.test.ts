@@ -16,7 +16,7 @@ interface RegisteredFunction {
   id: string;
   name: string;
   triggers: { event?: string; expression?: string; cron?: string }[];
-  concurrency?: { limit: number; key?: string }[];
+  concurrency?: { limit: number; key?: string; scope?: string }[];
   debounce?: { period: string; key?: string };
   steps: Record<string, { runtime: { url: string } }>;
 }
@@ -81,7 +81,10 @@ describe("registration with the dev server", () => {
           expression: `event.data.asset in [${def.deps.map((d) => `'${d}'`).join(", ")}] && event.data.cascade == true`,
         });
       }
-      expect(fn?.concurrency).toEqual([{ limit: 1, key: RUN_KEY }]);
+      const shared = def.sources?.includes("fmp")
+        ? [{ limit: 2, key: "'fmp'", scope: "account" }]
+        : [];
+      expect(fn?.concurrency).toEqual([{ limit: 1, key: RUN_KEY }, ...shared]);
       expect(fn?.debounce).toMatchObject({ period: "10s", key: RUN_KEY });
       expect(Object.values(fn?.steps ?? {})[0]?.runtime.url).toContain(
         "http://localhost:3000/api/inngest",
