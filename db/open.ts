@@ -1,7 +1,8 @@
 /**
  * Choosing the database, in one place: DATABASE_URL selects Postgres;
- * otherwise the embedded PGlite in FINTRA_PGLITE_DIR (default .fintra/pglite).
- * `memory` as the PGlite dir gives a throwaway in-memory database.
+ * otherwise SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY selects Supabase's
+ * REST API; otherwise the embedded PGlite in FINTRA_PGLITE_DIR (default
+ * .fintra/pglite). `memory` as the PGlite dir gives a throwaway in-memory database.
  */
 import { resolve } from "node:path";
 import { openPglite } from "./adapters/pglite.ts";
@@ -17,6 +18,12 @@ export interface StoreConfig {
   schema?: string;
   /** Extra migration folders (tests add their own tables). */
   migrationDirs?: string[];
+  /** Supabase project URL; used with the service-role key when there is no databaseUrl. */
+  supabaseUrl?: string;
+  /** Never logged or described; only sent to the Supabase API. */
+  supabaseServiceRoleKey?: string;
+  /** The project's max-rows when lowered below Supabase's default 1,000 (SUPABASE_MAX_ROWS). */
+  supabaseMaxRows?: number;
 }
 
 export const DEFAULT_PGLITE_DIR = ".fintra/pglite";
@@ -25,7 +32,23 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     pgliteDir: env.FINTRA_PGLITE_DIR || DEFAULT_PGLITE_DIR,
+    supabaseUrl: env.SUPABASE_URL || undefined,
+    supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY || undefined,
+    supabaseMaxRows: env.SUPABASE_MAX_ROWS ? Number(env.SUPABASE_MAX_ROWS) : undefined,
   };
+}
+
+/** Supabase is chosen only without DATABASE_URL; half a Supabase configuration is an error. */
+function wantsSupabase(config: StoreConfig): boolean {
+  if (config.databaseUrl) return false;
+  const url = Boolean(config.supabaseUrl);
+  const key = Boolean(config.supabaseServiceRoleKey);
+  if (url !== key) {
+    throw new Error(
+      `${url ? "SUPABASE_URL" : "SUPABASE_SERVICE_ROLE_KEY"} is set without ${url ? "SUPABASE_SERVICE_ROLE_KEY" : "SUPABASE_URL"}: set both to use Supabase, or neither`,
+    );
+  }
+  return url;
 }
 
 /** A short, secret-free description of where the data lives. */
@@ -33,6 +56,13 @@ export function describeStore(config: StoreConfig): string {
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
     return `postgres ${url.hostname}:${url.port || 5432}${url.pathname}`;
+  }
+  if (config.supabaseUrl && config.supabaseServiceRoleKey) {
+    try {
+      return `supabase ${new URL(config.supabaseUrl).host}`;
+    } catch {
+      return "supabase <invalid SUPABASE_URL>";
+    }
   }
   return config.pgliteDir === "memory"
     ? "pglite (in memory)"
@@ -44,6 +74,16 @@ export async function openStore(config: StoreConfig = storeConfigFromEnv()): Pro
   if (config.databaseUrl) {
     const options = config.schema ? { schema: config.schema } : {};
     return new SqlStore(await openPostgres(config.databaseUrl, options), dirs);
+  }
+  if (wantsSupabase(config)) {
+    // Loaded on demand: supabase-js and ws are dead weight for the SQL adapters.
+    const { SupabaseStore } = await import("./adapters/supabase-store.ts");
+    return new SupabaseStore({
+      url: config.supabaseUrl as string,
+      serviceRoleKey: config.supabaseServiceRoleKey as string,
+      ...(config.supabaseMaxRows !== undefined ? { maxRows: config.supabaseMaxRows } : {}),
+      ...(dirs ? { migrationDirs: dirs } : {}),
+    });
   }
   const dir = config.pgliteDir ?? DEFAULT_PGLITE_DIR;
   return new SqlStore(await openPglite(dir === "memory" ? undefined : dir), dirs);

@@ -8,6 +8,7 @@
 import { type Inngest, NonRetriableError } from "inngest";
 import type { AssetDefinition } from "../assets/define.ts";
 import type { AssetGraph } from "../assets/graph.ts";
+import { createLogger, type Logger } from "../assets/log.ts";
 import { NoTradingError, PartitionError, resolvePartition } from "../assets/partitions.ts";
 import type { Resources } from "../assets/resources.ts";
 import { assetContext, blockingCheck, commitRun, type OpenedRun, openRun } from "../assets/run.ts";
@@ -134,11 +135,19 @@ export interface AssetFunctionOptions {
   client: Inngest;
   graph: AssetGraph;
   resources: () => Promise<Resources>;
+  /** Structured JSON logs; every line of a run carries its run id, asset and partition. */
+  log?: Logger;
+}
+
+let sharedLogger: Logger | null = null;
+function functionLogger(): Logger {
+  sharedLogger ??= createLogger();
+  return sharedLogger;
 }
 
 export function createAssetFunction(
   def: AssetDefinition,
-  { client, graph, resources }: AssetFunctionOptions,
+  { client, graph, resources, log }: AssetFunctionOptions,
 ) {
   return client.createFunction(
     {
@@ -159,7 +168,7 @@ export function createAssetFunction(
           error,
         }),
     },
-    async ({ event, step, runId, logger }) => {
+    async ({ event, step, runId }) => {
       const { db, now } = await resources();
       let target: RunTarget;
       try {
@@ -186,7 +195,11 @@ export function createAssetFunction(
       const materialization = opened.materialization;
       const ctx = assetContext(materialization, await resources(), {
         step: (id, fn) => step.run(id, () => failFastOnRefusals(fn)) as never,
-        log: logger as never,
+        log: (log ?? functionLogger()).child({
+          runId,
+          asset: def.key,
+          partition: materialization.runDate,
+        }),
         progress: { total() {}, advance() {} },
       });
       const result = await def.materialize(ctx);

@@ -1,5 +1,6 @@
 /**
- * The Store contract, run against PGlite always and against Postgres when
+ * The Store contract, run against PGlite and Supabase (the REST adapter
+ * through the PostgREST emulator) always, and against Postgres when
  * DATABASE_URL is set: migrations, upserts, paged reads, deletes, the ledger.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

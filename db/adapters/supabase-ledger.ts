@@ -1,0 +1,309 @@
+/**
+ * The ledger over Supabase's REST API, with SqlLedger's semantics (ledger.ts)
+ * as far as single-table requests allow:
+ *
+ * - The claim stays atomic: `start` inserts the running row and the partial
+ *   unique index fintra_materializations_one_running refuses a second one
+ *   (409, 23505), which means "another run holds the key": start returns null.
+ * - What SqlLedger does in one transaction takes two requests here: the
+ *   claim then its "run" decision (if the decision cannot be written the
+ *   claim is released and the error rethrown), and succeed then its check
+ *   results (upserted, so a retried request cannot duplicate them).
+ * - finished_at and the staleness cutoff come from this process's clock, as
+ *   PostgREST cannot say now(); started_at still defaults to the database's.
+ */
+import { randomUUID } from "node:crypto";
+import type {
+  CheckResult,
+  FinishMaterialization,
+  GateDecision,
+  Ledger,
+  Materialization,
+  MaterializationQuery,
+  StartMaterialization,
+} from "../ledger.ts";
+import { scopeKey } from "../scope.ts";
+import { oneLine } from "../sql-ledger.ts";
+import { SupabaseRestError } from "./supabase-errors.ts";
+import { inList } from "./supabase-filters.ts";
+import {
+  CHECKS,
+  DECISIONS,
+  decisionRow,
+  MATERIALIZATIONS,
+  toDecision,
+  toMaterialization,
+} from "./supabase-ledger-rows.ts";
+import type { Rest } from "./supabase-rest.ts";
+
+const rows = (data: unknown) => (data ?? []) as Record<string, unknown>[];
+const now = () => new Date().toISOString();
+
+export class SupabaseLedger implements Ledger {
+  constructor(private readonly rest: Rest) {}
+
+  private get materializations() {
+    return this.rest.from(MATERIALIZATIONS.name);
+  }
+
+  async latest(query: MaterializationQuery): Promise<Materialization | null> {
+    if (query.scopeKeys.length === 0) return null;
+    let request = this.materializations
+      .select("*")
+      .eq("asset", query.asset)
+      .eq("status", query.status)
+      .filter("scope_key", "in", inList(query.scopeKeys));
+    if (query.partition === null) request = request.is("partition_date", null);
+    else if (query.partition !== undefined) request = request.eq("partition_date", query.partition);
+    if (query.minRunDate) request = request.gte("run_date", query.minRunDate);
+    request =
+      query.status === "running"
+        ? request.order("started_at", { ascending: false })
+        : request
+            .order("finished_at", { ascending: false, nullsFirst: false })
+            .order("started_at", { ascending: false });
+    const { data } = await this.rest.run("ledger latest", request.limit(1));
+    const row = rows(data)[0];
+    return row ? toMaterialization(row) : null;
+  }
+
+  async start(
+    input: StartMaterialization,
+    decision: GateDecision,
+    options: { staleAfterMs: number; supersede: boolean },
+  ): Promise<Materialization | null> {
+    const id = randomUUID();
+    const key = scopeKey(input.scope);
+    let abandon = this.materializations
+      .update({ status: "failed", finished_at: now(), error: `abandoned: superseded by run ${id}` })
+      .eq("asset", input.asset)
+      .eq("run_date", input.runDate)
+      .eq("scope_key", key)
+      .eq("status", "running");
+    if (!options.supersede) {
+      abandon = abandon.lt("started_at", new Date(Date.now() - options.staleAfterMs).toISOString());
+    }
+    await this.rest.run("ledger supersede", abandon);
+
+    let claimed: Materialization | null;
+    try {
+      const { data } = await this.rest.run(
+        "ledger claim",
+        this.materializations
+          .insert({
+            id,
+            asset: input.asset,
+            partition_date: input.partition,
+            run_date: input.runDate,
+            scope: input.scope,
+            scope_key: key,
+            status: "running",
+            trigger: input.trigger,
+            executor: input.executor,
+            run_id: input.runId,
+            upstream: input.upstream,
+          })
+          .select("*"),
+      );
+      const row = rows(data)[0];
+      claimed = row ? toMaterialization(row) : null;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Someone holds the key; if the holder is this very row, a retried insert had landed.
+      const holder = await this.running(input.asset, input.runDate, key);
+      if (holder?.id !== id) return null;
+      claimed = holder;
+    }
+    if (!claimed) throw new Error(`ledger claim for ${input.asset} returned no row`);
+
+    try {
+      await this.rest.run(
+        "ledger decision",
+        this.rest.from(DECISIONS.name).insert(decisionRow(decision, id)),
+      );
+    } catch (error) {
+      // Without its decision the claim would be unexplained: release it, then report.
+      await this.fail(
+        id,
+        `claim released: its gate decision was not recorded: ${(error as Error).message}`,
+      ).catch(() => {});
+      throw error;
+    }
+    return claimed;
+  }
+
+  async succeededPartitions(asset: string, from: string, to: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    const pages = this.rest.pages(MATERIALIZATIONS, {
+      where: {
+        asset,
+        status: "succeeded",
+        scope_key: "",
+        partition_date: { gte: from, lte: to },
+      },
+      columns: ["partition_date"],
+    });
+    for await (const page of pages) {
+      for (const row of page) if (row.partition_date) out.add(row.partition_date);
+    }
+    return out;
+  }
+
+  async running(asset: string, runDate: string, key: string): Promise<Materialization | null> {
+    const { data } = await this.rest.run(
+      "ledger running",
+      this.materializations
+        .select("*")
+        .eq("asset", asset)
+        .eq("run_date", runDate)
+        .eq("scope_key", key)
+        .eq("status", "running")
+        .limit(1),
+    );
+    const row = rows(data)[0];
+    return row ? toMaterialization(row) : null;
+  }
+
+  async succeed(id: string, result: FinishMaterialization): Promise<Materialization> {
+    const checksPassed = result.checks.every((c) => c.passed || c.severity !== "error");
+    const { data } = await this.rest.run(
+      "ledger succeed",
+      this.materializations
+        .update({
+          status: "succeeded",
+          finished_at: now(),
+          rows_written: result.rows,
+          metadata: result.metadata,
+          checks_passed: result.checks.length ? checksPassed : null,
+        })
+        .eq("id", id)
+        .eq("status", "running")
+        .select("*"),
+    );
+    const row = rows(data)[0];
+    if (!row)
+      throw new Error(`materialization ${id} is not running (abandoned or already finished)`);
+    const done = toMaterialization(row);
+    if (result.checks.length) {
+      const checkRows = result.checks.map((check) => ({
+        materialization_id: id,
+        check_name: check.name,
+        asset: done.asset,
+        partition_date: done.partition,
+        severity: check.severity,
+        passed: check.passed,
+        value: check.value ?? null,
+        message: oneLine(check.message),
+        metadata: check.metadata ?? {},
+      }));
+      try {
+        await this.rest.run(
+          "ledger checks",
+          this.rest.from(CHECKS.name).upsert(checkRows, { onConflict: CHECKS.key.join(",") }),
+        );
+      } catch (error) {
+        throw new Error(
+          `materialization ${id} succeeded but its check results were not recorded: ${(error as Error).message}`,
+        );
+      }
+    }
+    return done;
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.rest.run(
+      "ledger fail",
+      this.materializations
+        .update({ status: "failed", finished_at: now(), error: oneLine(error) })
+        .eq("id", id)
+        .eq("status", "running"),
+    );
+  }
+
+  async failRun(runId: string, error: string): Promise<number> {
+    const { count } = await this.rest.run(
+      "ledger failRun",
+      this.materializations
+        .update({ status: "failed", finished_at: now(), error: oneLine(error) }, { count: "exact" })
+        .eq("run_id", runId)
+        .eq("status", "running"),
+    );
+    return count ?? 0;
+  }
+
+  async recordDecision(decision: GateDecision): Promise<void> {
+    await this.rest.run(
+      "ledger decision",
+      this.rest
+        .from(DECISIONS.name)
+        .insert(decisionRow(decision, decision.materializationId ?? null)),
+    );
+  }
+
+  async get(id: string): Promise<Materialization | null> {
+    const { data } = await this.rest.run(
+      "ledger get",
+      this.materializations.select("*").eq("id", id).limit(1),
+    );
+    const row = rows(data)[0];
+    return row ? toMaterialization(row) : null;
+  }
+
+  async history(options: { asset?: string; limit?: number } = {}): Promise<Materialization[]> {
+    const found = await this.rest.list(
+      "ledger history",
+      (from, to) => {
+        let request = this.materializations.select("*");
+        if (options.asset) request = request.eq("asset", options.asset);
+        return request.order("started_at", { ascending: false }).range(from, to);
+      },
+      options.limit ?? 100,
+    );
+    return rows(found).map(toMaterialization);
+  }
+
+  async decisions(
+    options: { asset?: string; runDate?: string; limit?: number } = {},
+  ): Promise<GateDecision[]> {
+    const found = await this.rest.list(
+      "ledger decisions",
+      (from, to) => {
+        let request = this.rest.from(DECISIONS.name).select("*");
+        if (options.asset) request = request.eq("asset", options.asset);
+        if (options.runDate) request = request.eq("run_date", options.runDate);
+        return request
+          .order("decided_at", { ascending: false })
+          .order("id", { ascending: false })
+          .range(from, to);
+      },
+      options.limit ?? 50,
+    );
+    return rows(found).map(toDecision);
+  }
+
+  async checks(materializationId: string): Promise<CheckResult[]> {
+    const out: CheckResult[] = [];
+    const pages = this.rest.pages(CHECKS, { where: { materialization_id: materializationId } });
+    for await (const page of pages) {
+      for (const r of page) {
+        out.push({
+          name: r.check_name,
+          severity: r.severity,
+          passed: r.passed,
+          message: r.message,
+          value: r.value,
+          metadata: r.metadata,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * A unique violation on insert: the one-running index refused the claim, or
+ * (on a retried request whose first attempt landed) our own row's id did.
+ */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof SupabaseRestError && error.code === "23505";
+}
