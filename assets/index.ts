@@ -9,13 +9,20 @@ import datosDividendos from "./datos_dividendos.ts";
 import datosEod from "./datos_eod.ts";
 import datosFinancieros from "./datos_financieros.ts";
 import datosValuacion from "./datos_valuacion.ts";
+import datosValuacionTtm from "./datos_valuacion_ttm.ts";
 import type { AssetDefinition } from "./define.ts";
 import financialScores from "./financial_scores.ts";
 import fintraSecEventSignals from "./fintra_sec_event_signals.ts";
 import fintraSecStructuralSignals from "./fintra_sec_structural_signals.ts";
 import fintraUniverse from "./fintra_universe.ts";
 import { AssetGraph } from "./graph.ts";
+import industryBenchmarks from "./industry_benchmarks.ts";
 import industryClassification from "./industry_classification.ts";
+import industryPe from "./industry_pe.ts";
+import industryStats from "./industry_stats.ts";
+import sectorBenchmarks from "./sector_benchmarks.ts";
+import sectorPe from "./sector_pe.ts";
+import sectorStats from "./sector_stats.ts";
 import stockPeers from "./stock_peers.ts";
 
 export const assets: AssetDefinition[] = [
@@ -29,6 +36,13 @@ export const assets: AssetDefinition[] = [
   datosValuacion,
   financialScores,
   stockPeers,
+  datosValuacionTtm,
+  sectorPe,
+  industryPe,
+  sectorBenchmarks,
+  sectorStats,
+  industryStats,
+  industryBenchmarks,
   fintraSecEventSignals,
   fintraSecStructuralSignals,
 ];

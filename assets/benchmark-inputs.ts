@@ -1,0 +1,381 @@
+/**
+ * What each company contributes to the sector and industry aggregates of day D, shared by
+ * sector_pe, industry_pe, sector_benchmarks, industry_benchmarks, sector_stats and
+ * industry_stats. Each of those assets reads its inputs through `loadCompanyInputs` and
+ * writes only its own table (`replacePartition`). The picking rules (`membershipOn`,
+ * `latestValuations`, `latestFinancials`, `companyValues`) are pure; the readers, the
+ * partition writer and the row check take the Store of the asset's step that calls them.
+ *
+ * - Constituents: equities active on D (`instrument_type = 'EQUITY'` and active now or
+ *   last seen on or after D, so a backfill of last month still counts a ticker delisted
+ *   since) with an `asset_industry_map` row valid on D (effective_from <= D and effective_to
+ *   null or >= D), joined to `industry_classification` for the industry's name and sector.
+ *   Equities without such a row are counted, not grouped.
+ * - Financials: the row the FGOS engine would score on D (`pickFgosFinancialRow`: the latest
+ *   TTM or FY row, TTM winning a tie) among rows with period_end_date <= D and filing_date
+ *   <= D. Rows ending more than `FINANCIALS_STALE_DAYS` (550) before D are not read: a
+ *   company still reporting has an FY at most ~15 months old, so 18 months keeps a late
+ *   filer and drops companies that stopped reporting.
+ * - Valuation: the latest `datos_valuacion_ttm` row with valuation_date <= D and filing_date
+ *   <= D, within `VALUATION_STALE_DAYS` (200) of D: quarter ends come every ~91 days and are
+ *   filed within ~45-90 days, so 200 days allows one late quarter and drops a company whose
+ *   filings stopped.
+ * - Never the same day's snapshots: the old cycle (benchmarks from snapshots, snapshots
+ *   from benchmarks) is gone, so fintra_snapshots can read the benchmarks of its own day.
+ *
+ * Reads are plain Store reads filtered on indexed columns; at 45,000 tickers a day reads
+ * ~45K universe and map rows, ~100K TTM valuation rows and ~350K financial rows.
+ */
+import { format, subDays } from "date-fns";
+import type { Store, TableSpec, Where } from "../db/index.ts";
+import type { BenchmarkMetric } from "../engines/benchmarks.ts";
+import { pickFgosFinancialRow } from "../engines/fgos.ts";
+import { assetIndustryMapTable, type IndustryMapRow } from "./asset_industry_map.ts";
+import { type FinancialsRow, financialsTable } from "./datos_financieros.ts";
+import { type TtmValuationRecord, ttmValuationTable } from "./datos_valuacion_ttm.ts";
+import type { AssetCheck } from "./define.ts";
+import { universeTable } from "./fintra_universe.ts";
+import type { MetricValues } from "./group-stats.ts";
+import { type IndustryRow, industryClassificationTable } from "./industry_classification.ts";
+import { parseDate } from "./partitions.ts";
+
+/** A valuation row older than this (days before D) is stale. */
+export const VALUATION_STALE_DAYS = 200;
+
+/** A TTM or FY row ending more than this many days before D is stale. */
+export const FINANCIALS_STALE_DAYS = 550;
+
+/** Metrics read from the company's TTM-or-FY `datos_financieros` row. */
+export const FINANCIAL_METRICS = [
+  "revenue_cagr",
+  "earnings_cagr",
+  "fcf_cagr",
+  "roic",
+  "operating_margin",
+  "net_margin",
+  "fcf_margin",
+  "gross_margin",
+  "debt_to_equity",
+  "interest_coverage",
+] as const satisfies readonly BenchmarkMetric[];
+
+/** Metrics read from the company's latest `datos_valuacion_ttm` row. */
+export const VALUATION_METRICS = [
+  "pe_ratio",
+  "ev_ebitda",
+  "price_to_fcf",
+  "market_cap",
+] as const satisfies readonly BenchmarkMetric[];
+
+/**
+ * Every metric the engines look a benchmark up for: FGOS's nine inputs and gross margin
+ * (the moat's sector median), valuation's three multiples, market position's market cap.
+ */
+export const BENCHMARK_METRICS: readonly BenchmarkMetric[] = [
+  ...FINANCIAL_METRICS,
+  ...VALUATION_METRICS,
+];
+
+/** Metadata note of an aggregate asset on a scoped run. */
+export const SCOPED_AGGREGATE =
+  "scoped run: an aggregate describes every constituent, so it is not rebuilt from a slice; the stored rows stay";
+
+/** `YYYY-MM-DD`, `days` before `day`. */
+export function daysBefore(day: string, days: number): string {
+  return format(subDays(parseDate(day), days), "yyyy-MM-dd");
+}
+
+/** A constituent's group on D. */
+export interface Membership {
+  /** industry_classification.industry_name */
+  industry: string;
+  sector: string;
+}
+
+/**
+ * Each ticker's industry and sector on `day`, from the type-2 map rows valid that day and
+ * the taxonomy. A ticker with two valid rows (never written by asset_industry_map) takes
+ * the later-starting one; a code missing from the taxonomy gives no membership.
+ */
+export function membershipOn(
+  mapRows: readonly Pick<
+    IndustryMapRow,
+    "ticker" | "industry_code" | "effective_from" | "effective_to"
+  >[],
+  industries: readonly Pick<IndustryRow, "industry_code" | "industry_name" | "sector">[],
+  day: string,
+): Map<string, Membership> {
+  const byCode = new Map(industries.map((i) => [i.industry_code, i]));
+  const chosen = new Map<string, { from: string; membership: Membership }>();
+  for (const row of mapRows) {
+    if (row.effective_from > day) continue;
+    if (row.effective_to !== null && row.effective_to < day) continue;
+    const industry = byCode.get(row.industry_code);
+    if (!industry) continue;
+    const current = chosen.get(row.ticker);
+    if (current && current.from >= row.effective_from) continue;
+    chosen.set(row.ticker, {
+      from: row.effective_from,
+      membership: { industry: industry.industry_name, sector: industry.sector },
+    });
+  }
+  return new Map([...chosen].map(([ticker, c]) => [ticker, c.membership]));
+}
+
+/** The valuation columns a company contributes. */
+export type ValuationInput = Pick<
+  TtmValuationRecord,
+  | "ticker"
+  | "valuation_date"
+  | "filing_date"
+  | "pe_ratio"
+  | "ev_ebitda"
+  | "price_to_fcf"
+  | "market_cap"
+>;
+
+/** Latest row per ticker with valuation_date <= day, filing_date <= day and not stale. */
+export function latestValuations<R extends ValuationInput>(
+  rows: readonly R[],
+  day: string,
+): Map<string, R> {
+  const oldest = daysBefore(day, VALUATION_STALE_DAYS);
+  const latest = new Map<string, R>();
+  for (const row of rows) {
+    if (row.valuation_date > day || row.valuation_date < oldest || row.filing_date > day) continue;
+    const current = latest.get(row.ticker);
+    if (!current || row.valuation_date > current.valuation_date) latest.set(row.ticker, row);
+  }
+  return latest;
+}
+
+/** The financial columns a company contributes. */
+export type FinancialInput = Pick<
+  FinancialsRow,
+  "ticker" | "period_type" | "period_label" | "period_end_date" | "filing_date"
+> &
+  Pick<FinancialsRow, (typeof FINANCIAL_METRICS)[number]>;
+
+/** Per ticker, the TTM-or-FY row FGOS would score on `day`, among rows filed by then and not stale. */
+export function latestFinancials<R extends FinancialInput>(
+  rows: readonly R[],
+  day: string,
+): Map<string, R> {
+  const oldest = daysBefore(day, FINANCIALS_STALE_DAYS);
+  const byTicker = new Map<string, R[]>();
+  for (const row of rows) {
+    if (row.filing_date > day || row.period_end_date < oldest) continue;
+    const list = byTicker.get(row.ticker);
+    if (list) list.push(row);
+    else byTicker.set(row.ticker, [row]);
+  }
+  const picked = new Map<string, R>();
+  for (const [ticker, list] of byTicker) {
+    const row = pickFgosFinancialRow(list, day);
+    if (row) picked.set(ticker, row);
+  }
+  return picked;
+}
+
+/** A company's benchmark metric values from its picked rows (null where a row is missing). */
+export function companyValues(
+  financials: FinancialInput | undefined,
+  valuation: ValuationInput | undefined,
+): MetricValues {
+  const values: MetricValues = {};
+  for (const metric of FINANCIAL_METRICS) values[metric] = financials?.[metric] ?? null;
+  for (const metric of VALUATION_METRICS) values[metric] = valuation?.[metric] ?? null;
+  return values;
+}
+
+/** One constituent on D with its group and metric values. */
+export interface CompanyInputs extends Membership {
+  ticker: string;
+  values: MetricValues;
+  /** A TTM-or-FY row was picked for it. */
+  hasFinancials: boolean;
+  /** A TTM valuation row was picked for it. */
+  hasValuation: boolean;
+}
+
+/** How many companies made it into the inputs, for run metadata. */
+export interface InputCounts {
+  /** Equities active on D. */
+  equities: number;
+  /** ... with an industry valid on D (the constituents). */
+  constituents: number;
+  withoutIndustry: number;
+  withFinancials: number;
+  withValuation: number;
+}
+
+/** Equities active on `day`: active now, or last seen by the universe on or after it. */
+async function equitiesActiveOn(db: Store, day: string): Promise<string[]> {
+  const rows = await db.readAll(universeTable, {
+    where: { instrument_type: "EQUITY" },
+    columns: ["ticker", "is_active", "last_seen"],
+  });
+  return rows.filter((r) => r.is_active || r.last_seen >= day).map((r) => r.ticker);
+}
+
+async function membershipsOn(db: Store, day: string): Promise<Map<string, Membership>> {
+  const [mapRows, industries] = await Promise.all([
+    db.readAll(assetIndustryMapTable, {
+      where: { effective_from: { lte: day } },
+      columns: ["ticker", "industry_code", "effective_from", "effective_to"],
+    }),
+    db.readAll(industryClassificationTable, {
+      columns: ["industry_code", "industry_name", "sector"],
+    }),
+  ]);
+  return membershipOn(mapRows, industries, day);
+}
+
+async function valuationsOn(db: Store, day: string): Promise<Map<string, ValuationInput>> {
+  const rows = await db.readAll(ttmValuationTable, {
+    where: {
+      valuation_date: { gte: daysBefore(day, VALUATION_STALE_DAYS), lte: day },
+      filing_date: { lte: day },
+    },
+    columns: [
+      "ticker",
+      "valuation_date",
+      "filing_date",
+      "pe_ratio",
+      "ev_ebitda",
+      "price_to_fcf",
+      "market_cap",
+    ],
+  });
+  return latestValuations(rows, day);
+}
+
+async function financialsOn(db: Store, day: string): Promise<Map<string, FinancialInput>> {
+  const where: Where<FinancialsRow> = {
+    period_type: { in: ["TTM", "FY"] },
+    period_end_date: { gte: daysBefore(day, FINANCIALS_STALE_DAYS), lte: day },
+    filing_date: { lte: day },
+  };
+  const rows = await db.readAll(financialsTable, {
+    where,
+    columns: [
+      "ticker",
+      "period_type",
+      "period_label",
+      "period_end_date",
+      "filing_date",
+      ...FINANCIAL_METRICS,
+    ],
+  });
+  return latestFinancials(rows, day);
+}
+
+/**
+ * Every constituent of day D with its sector, industry and metric values. `financials:
+ * false` skips the financial read (the P/E aggregates need valuations only).
+ */
+export async function loadCompanyInputs(
+  db: Store,
+  day: string,
+  options: { financials: boolean },
+): Promise<{ companies: CompanyInputs[]; counts: InputCounts }> {
+  const [equities, members, valuations, financials] = await Promise.all([
+    equitiesActiveOn(db, day),
+    membershipsOn(db, day),
+    valuationsOn(db, day),
+    options.financials ? financialsOn(db, day) : Promise.resolve(new Map<string, FinancialInput>()),
+  ]);
+  const companies: CompanyInputs[] = [];
+  const counts: InputCounts = {
+    equities: equities.length,
+    constituents: 0,
+    withoutIndustry: 0,
+    withFinancials: 0,
+    withValuation: 0,
+  };
+  for (const ticker of [...equities].sort()) {
+    const membership = members.get(ticker);
+    if (!membership) {
+      counts.withoutIndustry++;
+      continue;
+    }
+    const fin = financials.get(ticker);
+    const val = valuations.get(ticker);
+    if (fin) counts.withFinancials++;
+    if (val) counts.withValuation++;
+    companies.push({
+      ticker,
+      ...membership,
+      values: companyValues(fin, val),
+      hasFinancials: fin !== undefined,
+      hasValuation: val !== undefined,
+    });
+  }
+  counts.constituents = companies.length;
+  return { companies, counts };
+}
+
+/**
+ * Makes the stored rows of one partition exactly `rows`: upserts them (unchanged rows are
+ * left alone by the Store), then deletes the partition's rows whose key is no longer
+ * produced (a group that fell under 3 values on a rerun). Returns both counts.
+ */
+export async function replacePartition<Row extends object>(
+  db: Store,
+  table: TableSpec<Row>,
+  partition: Where<Row>,
+  rows: readonly Row[],
+): Promise<{ written: number; removed: number }> {
+  const key = table.key as readonly (keyof Row & string)[];
+  const keyOf = (row: Row) => JSON.stringify(key.map((k) => row[k]));
+  const written = await db.upsert(table, rows);
+  const produced = new Set(rows.map(keyOf));
+  const stored = await db.readAll(table, { where: partition, columns: [...key] });
+  let removed = 0;
+  for (const row of stored) {
+    if (produced.has(keyOf(row))) continue;
+    const where = Object.fromEntries(key.map((k) => [k, row[k]])) as unknown as Where<Row>;
+    removed += await db.delete(table, where);
+  }
+  return { written, removed };
+}
+
+/**
+ * An error check over every stored row of the run's partition: `invalid` names what is
+ * wrong with a row, or null. A scoped run wrote nothing, but the partition is checked all
+ * the same (it is what downstream reads).
+ */
+export function partitionRowsCheck<Row extends object>(options: {
+  name: string;
+  description: string;
+  table: TableSpec<Row>;
+  partition: (day: string) => Where<Row>;
+  columns: (keyof Row & string)[];
+  invalid: (row: Row) => string | null;
+}): AssetCheck {
+  return {
+    name: options.name,
+    severity: "error",
+    description: options.description,
+    async run({ db, partition, runDate }) {
+      const day = partition ?? runDate;
+      const rows = await db.readAll(options.table, {
+        where: options.partition(day),
+        columns: options.columns,
+      });
+      const bad: string[] = [];
+      for (const row of rows) {
+        const problem = options.invalid(row);
+        if (problem) bad.push(problem);
+      }
+      return {
+        passed: bad.length === 0,
+        value: bad.length,
+        message:
+          bad.length === 0
+            ? `${rows.length} rows of ${day}, all valid`
+            : `${bad.length} of ${rows.length} rows of ${day} invalid, e.g. ${bad.slice(0, 3).join("; ")}`,
+      };
+    },
+  };
+}
