@@ -8,6 +8,7 @@ import companyProfiles from "./company_profiles.ts";
 import datosDividendos from "./datos_dividendos.ts";
 import datosEod from "./datos_eod.ts";
 import datosFinancieros from "./datos_financieros.ts";
+import datosPerformance from "./datos_performance.ts";
 import datosValuacion from "./datos_valuacion.ts";
 import datosValuacionTtm from "./datos_valuacion_ttm.ts";
 import type { AssetDefinition } from "./define.ts";
@@ -19,9 +20,12 @@ import { AssetGraph } from "./graph.ts";
 import industryBenchmarks from "./industry_benchmarks.ts";
 import industryClassification from "./industry_classification.ts";
 import industryPe from "./industry_pe.ts";
+import industryPerformance from "./industry_performance.ts";
 import industryStats from "./industry_stats.ts";
+import performanceWindows from "./performance_windows.ts";
 import sectorBenchmarks from "./sector_benchmarks.ts";
 import sectorPe from "./sector_pe.ts";
+import sectorPerformance from "./sector_performance.ts";
 import sectorStats from "./sector_stats.ts";
 import stockPeers from "./stock_peers.ts";
 
@@ -37,6 +41,10 @@ export const assets: AssetDefinition[] = [
   financialScores,
   stockPeers,
   datosValuacionTtm,
+  datosPerformance,
+  sectorPerformance,
+  industryPerformance,
+  performanceWindows,
   sectorPe,
   industryPe,
   sectorBenchmarks,

@@ -8,7 +8,7 @@
  * synthetic and stays in its own folder unless --dir says otherwise.
  */
 import { resolve } from "node:path";
-import { format, subYears } from "date-fns";
+import { format, subDays, subYears } from "date-fns";
 import { backfill } from "../../assets/backfill.ts";
 import { materialize } from "../../assets/materialize.ts";
 import { parseDate, utcDate } from "../../assets/partitions.ts";
@@ -51,7 +51,8 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         historyYears: years + 1,
       });
       const day = market.latestTradingDay(market.asOf);
-      const from = format(subYears(parseDate(day), years), "yyyy-MM-dd");
+      // A few days before the longest window's start, so its start price exists.
+      const from = format(subDays(subYears(parseDate(day), years), 7), "yyyy-MM-dd");
       const server = await startSandboxServer({ market });
       const fmp = createFmpClient({
         apiKey: SANDBOX_API_KEY,

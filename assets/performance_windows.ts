@@ -1,0 +1,427 @@
+/**
+ * performance_windows: each equity's return against its sector, its industry and the
+ * market, per window, on a trading date D: the table the UI's alpha charts read. One row
+ * per (ticker, benchmark_type, benchmark_ticker, window, D). Partitioned by trading date.
+ * Deps: datos_performance, sector_performance, industry_performance, asset_industry_map,
+ * industry_classification.
+ *
+ * Key: (as_of_date, ticker, benchmark_type, benchmark_ticker, window_code). Columns:
+ * ticker, benchmark_type ('sector' | 'industry' | 'market'), benchmark_ticker
+ * (the sector name, the FMP industry name, or 'SPY'), window_code, asset_return and
+ * benchmark_return (percent), alpha (asset_return − benchmark_return, percentage points),
+ * volatility and max_drawdown (the ticker's, copied from datos_performance: annualized
+ * percent, and a positive percent), as_of_date (= D), source =
+ * 'aggregated_from_datos_performance'.
+ *
+ * How rows are made:
+ * - Universe: equities with an industry (hence a sector) on D, i.e. an asset_industry_map
+ *   row valid on D joined to industry_classification, that have datos_performance rows on
+ *   D (priced on D: "active on D", point in time; see membership.ts). A scope narrows it to
+ *   its tickers (or the first N active equities).
+ * - Windows: 1M, 3M, 6M, 1Y, 2Y, 3Y, 5Y (engines' PERFORMANCE_WINDOWS, the windows the
+ *   snapshot's relative columns and the UI use). 1D, 1W and YTD are left out: their alpha
+ *   is a subtraction of two rows already in datos_performance and sector_performance, and
+ *   adding them would grow the day by 3/7 for no reader.
+ * - Benchmarks, all read for D only: the sector's and the industry's rows of
+ *   sector_performance / industry_performance (equal-weighted, the ticker included among
+ *   its constituents), and SPY's datos_performance row (the market benchmark, pipeline §8).
+ * - A row needs both returns: a window the ticker lacks (short history), or a benchmark
+ *   lacks (a sector below its minimum members, SPY without the window), has no row; the
+ *   missing benchmarks are counted per type.
+ *
+ * Decisions:
+ * - benchmark_type is in the key, so a sector and an industry with the same name can never
+ *   collide, and market rows exist (the old table had neither).
+ * - A scoped run writes only its tickers' rows and reads the stored aggregates as they are
+ *   (their own scoped runs leave them untouched).
+ * - Work: member tickers are split into ranges of PERFORMANCE_WINDOWS_CHUNK_TICKERS, one
+ *   step each ("chunk-2-of-23"); a step computes, upserts and deletes rows of D in its
+ *   range that this run did not produce, so a rerun leaves exactly the same rows. The key
+ *   puts as_of_date first so one day's rows are a contiguous range of the primary key.
+ *
+ * Checks: every row of the day has alpha = asset_return − benchmark_return (error); on a
+ * full run, rows exist for all three benchmark types (warn).
+ */
+import { defineTable, type Store, type Where } from "../db/index.ts";
+import { PERFORMANCE_WINDOWS } from "../engines/relative-performance.ts";
+import { datosPerformanceTable } from "./datos_performance.ts";
+import { type AssetContext, defineAsset } from "./define.ts";
+import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
+import { industryPerformanceTable } from "./industry_performance.ts";
+import { type Membership, membershipsOn } from "./membership.ts";
+import {
+  ALL_TICKERS,
+  type TickerRange,
+  tickerCondition,
+  tickerRanges,
+} from "./performance-math.ts";
+import { sectorPerformanceTable } from "./sector_performance.ts";
+
+export type BenchmarkType = "sector" | "industry" | "market";
+export const BENCHMARK_TYPES: readonly BenchmarkType[] = ["sector", "industry", "market"];
+
+export interface PerformanceWindowRow {
+  ticker: string;
+  benchmark_type: BenchmarkType;
+  benchmark_ticker: string;
+  window_code: string;
+  asset_return: number;
+  benchmark_return: number;
+  alpha: number;
+  volatility: number | null;
+  max_drawdown: number | null;
+  as_of_date: string;
+  source: string;
+}
+
+export const performanceWindowsTable = defineTable<PerformanceWindowRow>({
+  name: "performance_windows",
+  key: ["as_of_date", "ticker", "benchmark_type", "benchmark_ticker", "window_code"],
+  columns: {
+    ticker: "text",
+    benchmark_type: "text",
+    benchmark_ticker: "text",
+    window_code: "text",
+    asset_return: "numeric",
+    benchmark_return: "numeric",
+    alpha: "numeric",
+    volatility: "numeric",
+    max_drawdown: "numeric",
+    as_of_date: "date",
+    source: "text",
+  },
+});
+
+/** Member tickers per step (each brings 7 windows × 3 benchmarks = up to 21 rows). */
+export const PERFORMANCE_WINDOWS_CHUNK_TICKERS = 2_000;
+
+export const RELATIVE_SOURCE = "aggregated_from_datos_performance";
+
+/** The windows compared against benchmarks. */
+export const RELATIVE_WINDOWS: readonly string[] = PERFORMANCE_WINDOWS;
+
+/** A ticker's own numbers for one window. */
+export interface AssetWindow {
+  return_percent: number;
+  volatility: number | null;
+  max_drawdown: number | null;
+}
+
+/** Benchmark returns on D: per sector and per industry name, then per window; the market per window. */
+export interface BenchmarkReturns {
+  sector: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  industry: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  market: ReadonlyMap<string, number>;
+}
+
+export interface RelativeRows {
+  rows: PerformanceWindowRow[];
+  /** Windows the ticker has but a benchmark lacks, per benchmark type. */
+  missing: Record<BenchmarkType, number>;
+}
+
+/** One ticker's rows: each window it has, against each benchmark that has the window. */
+export function relativeRows(
+  ticker: string,
+  day: string,
+  membership: Membership,
+  own: ReadonlyMap<string, AssetWindow>,
+  benchmarks: BenchmarkReturns,
+): RelativeRows {
+  const rows: PerformanceWindowRow[] = [];
+  const missing: Record<BenchmarkType, number> = { sector: 0, industry: 0, market: 0 };
+  const named: Record<BenchmarkType, [string, ReadonlyMap<string, number> | undefined]> = {
+    sector: [membership.sector, benchmarks.sector.get(membership.sector)],
+    industry: [membership.industry, benchmarks.industry.get(membership.industry)],
+    market: [MARKET_BENCHMARK, benchmarks.market],
+  };
+  for (const window of RELATIVE_WINDOWS) {
+    const asset = own.get(window);
+    if (!asset) continue;
+    for (const type of BENCHMARK_TYPES) {
+      const [name, returns] = named[type];
+      const benchmark = returns?.get(window);
+      if (benchmark === undefined) {
+        missing[type] += 1;
+        continue;
+      }
+      rows.push({
+        ticker,
+        benchmark_type: type,
+        benchmark_ticker: name,
+        window_code: window,
+        asset_return: asset.return_percent,
+        benchmark_return: benchmark,
+        alpha: asset.return_percent - benchmark,
+        volatility: asset.volatility,
+        max_drawdown: asset.max_drawdown,
+        as_of_date: day,
+        source: RELATIVE_SOURCE,
+      });
+    }
+  }
+  return { rows, missing };
+}
+
+function byGroupAndWindow(
+  rows: readonly { group: string; window_code: string; return_percent: number }[],
+): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const windows = out.get(r.group) ?? new Map<string, number>();
+    windows.set(r.window_code, r.return_percent);
+    out.set(r.group, windows);
+  }
+  return out;
+}
+
+/** The day's stored sector, industry and market (SPY) returns. */
+export async function benchmarksOn(db: Store, day: string): Promise<BenchmarkReturns> {
+  const sectors = await db.readAll(sectorPerformanceTable, {
+    where: { performance_date: day },
+    columns: ["sector", "window_code", "return_percent"],
+  });
+  const industries = await db.readAll(industryPerformanceTable, {
+    where: { performance_date: day },
+    columns: ["industry", "window_code", "return_percent"],
+  });
+  const market = await db.readAll(datosPerformanceTable, {
+    where: { performance_date: day, ticker: MARKET_BENCHMARK },
+    columns: ["window_code", "return_percent"],
+  });
+  return {
+    sector: byGroupAndWindow(sectors.map((s) => ({ ...s, group: s.sector }))),
+    industry: byGroupAndWindow(industries.map((i) => ({ ...i, group: i.industry }))),
+    market: new Map(market.map((m) => [m.window_code, m.return_percent])),
+  };
+}
+
+/** The run's equities when scoped (its tickers, or the first N active equities); null for a full run. */
+async function scopedTickers(ctx: AssetContext): Promise<string[] | null> {
+  return ctx.scope ? universeTickers(ctx, { equitiesOnly: true }) : null;
+}
+
+interface ChunkCounts {
+  members: number;
+  tickersWithRows: number;
+  written: number;
+  rowsByType: Record<BenchmarkType, number>;
+  missingBenchmark: Record<BenchmarkType, number>;
+  pruned: number;
+}
+
+/** Computes, writes and prunes one range of member tickers; returns counts only. */
+async function compareRange(
+  ctx: AssetContext,
+  day: string,
+  range: TickerRange,
+  scoped: string[] | null,
+): Promise<ChunkCounts> {
+  const tickers = tickerCondition(range, scoped);
+  const members = await membershipsOn(ctx.db, day, tickers);
+  const benchmarks = await benchmarksOn(ctx.db, day);
+  const own = new Map<string, Map<string, AssetWindow>>();
+  for await (const page of ctx.db.read(datosPerformanceTable, {
+    where: { performance_date: day, ticker: tickers, window_code: { in: RELATIVE_WINDOWS } },
+    columns: ["ticker", "window_code", "return_percent", "volatility", "max_drawdown"],
+    pageSize: 200_000,
+  })) {
+    for (const r of page) {
+      const windows = own.get(r.ticker) ?? new Map<string, AssetWindow>();
+      windows.set(r.window_code, r);
+      own.set(r.ticker, windows);
+    }
+  }
+  const rows: PerformanceWindowRow[] = [];
+  const counts: ChunkCounts = {
+    members: members.size,
+    tickersWithRows: 0,
+    written: 0,
+    rowsByType: { sector: 0, industry: 0, market: 0 },
+    missingBenchmark: { sector: 0, industry: 0, market: 0 },
+    pruned: 0,
+  };
+  for (const [ticker, membership] of members) {
+    const windows = own.get(ticker);
+    if (!windows) continue;
+    const result = relativeRows(ticker, day, membership, windows, benchmarks);
+    if (result.rows.length > 0) counts.tickersWithRows += 1;
+    for (const type of BENCHMARK_TYPES) counts.missingBenchmark[type] += result.missing[type];
+    for (const row of result.rows) {
+      counts.rowsByType[row.benchmark_type] += 1;
+      rows.push(row);
+    }
+  }
+  counts.written = await ctx.db.upsert(performanceWindowsTable, rows);
+  counts.pruned = await pruneStale(ctx.db, day, tickers, rows);
+  return counts;
+}
+
+/** Deletes rows of `day` for the step's tickers that this run did not produce. */
+async function pruneStale(
+  db: Store,
+  day: string,
+  tickers: Where<PerformanceWindowRow>["ticker"],
+  produced: readonly PerformanceWindowRow[],
+): Promise<number> {
+  const key = (
+    r: Pick<PerformanceWindowRow, "benchmark_type" | "benchmark_ticker" | "window_code">,
+  ) => JSON.stringify([r.benchmark_type, r.benchmark_ticker, r.window_code]);
+  const kept = new Set(produced.map((r) => `${r.ticker}\u0000${key(r)}`));
+  const existing = await db.readAll(performanceWindowsTable, {
+    where: { as_of_date: day, ticker: tickers },
+    columns: ["ticker", "benchmark_type", "benchmark_ticker", "window_code"],
+    // A scope's list is read in one page: keyset pages over a long ANY list are slow.
+    pageSize: 200_000,
+  });
+  const stale = new Map<string, string[]>();
+  for (const r of existing) {
+    if (kept.has(`${r.ticker}\u0000${key(r)}`)) continue;
+    stale.set(key(r), [...(stale.get(key(r)) ?? []), r.ticker]);
+  }
+  let pruned = 0;
+  for (const [k, list] of stale) {
+    const [benchmarkType, benchmarkTicker, window] = JSON.parse(k) as [
+      BenchmarkType,
+      string,
+      string,
+    ];
+    pruned += await db.delete(performanceWindowsTable, {
+      as_of_date: day,
+      benchmark_type: benchmarkType,
+      benchmark_ticker: benchmarkTicker,
+      window_code: window,
+      ticker: { in: list },
+    });
+  }
+  return pruned;
+}
+
+function addCounts(total: ChunkCounts, part: ChunkCounts): ChunkCounts {
+  const sum = (a: Record<BenchmarkType, number>, b: Record<BenchmarkType, number>) => ({
+    sector: a.sector + b.sector,
+    industry: a.industry + b.industry,
+    market: a.market + b.market,
+  });
+  return {
+    members: total.members + part.members,
+    tickersWithRows: total.tickersWithRows + part.tickersWithRows,
+    written: total.written + part.written,
+    rowsByType: sum(total.rowsByType, part.rowsByType),
+    missingBenchmark: sum(total.missingBenchmark, part.missingBenchmark),
+    pruned: total.pruned + part.pruned,
+  };
+}
+
+/** Relative tolerance of the alpha check (numeric round trips are exact; this absorbs nothing else). */
+const ALPHA_TOLERANCE = 1e-9;
+
+export default defineAsset({
+  key: "performance_windows",
+  description: "Per equity and window: return vs its sector, its industry and the market (SPY)",
+  deps: [
+    "datos_performance",
+    "sector_performance",
+    "industry_performance",
+    "asset_industry_map",
+    "industry_classification",
+  ],
+  partitioned: true,
+  tables: [performanceWindowsTable],
+  checks: [
+    {
+      name: "alpha_is_difference",
+      severity: "error",
+      description: "every row of the day has alpha = asset_return - benchmark_return",
+      async run({ db, partition, scope }) {
+        let checked = 0;
+        const wrong: { ticker: string; benchmark: string; window: string }[] = [];
+        for await (const page of db.read(performanceWindowsTable, {
+          where: {
+            as_of_date: partition,
+            ...(scope?.tickers ? { ticker: { in: scope.tickers } } : {}),
+          },
+          columns: ["asset_return", "benchmark_return", "alpha"],
+          pageSize: 50_000,
+        })) {
+          for (const r of page) {
+            checked += 1;
+            const expected = r.asset_return - r.benchmark_return;
+            const scale = Math.max(1, Math.abs(r.asset_return), Math.abs(r.benchmark_return));
+            if (!(Math.abs(r.alpha - expected) <= ALPHA_TOLERANCE * scale))
+              wrong.push({
+                ticker: r.ticker,
+                benchmark: r.benchmark_ticker,
+                window: r.window_code,
+              });
+          }
+        }
+        return {
+          passed: wrong.length === 0,
+          value: wrong.length,
+          message:
+            wrong.length === 0
+              ? `${checked} rows, alpha = asset - benchmark`
+              : `${wrong.length} of ${checked} rows with a wrong alpha, e.g. ${JSON.stringify(wrong[0])}`,
+          metadata: { samples: wrong.slice(0, 5) },
+        };
+      },
+    },
+    {
+      name: "all_benchmark_types",
+      severity: "warn",
+      description: "a full run writes sector, industry and market rows",
+      async run({ result, scope }) {
+        if (scope) return { passed: true, message: "scoped run: not applied" };
+        const byType = (result.metadata?.rowsByType ?? {}) as Partial<
+          Record<BenchmarkType, number>
+        >;
+        const absent = BENCHMARK_TYPES.filter((t) => !(Number(byType[t] ?? 0) > 0));
+        return {
+          passed: absent.length === 0,
+          value: absent.length,
+          message:
+            absent.length === 0
+              ? `rows by benchmark: ${JSON.stringify(byType)}`
+              : `no ${absent.join(", ")} rows on ${result.metadata?.day}`,
+        };
+      },
+    },
+  ],
+  async materialize(ctx) {
+    const day = ctx.partition as string;
+    const plan = await ctx.step("plan-chunks", async () => {
+      const scoped = await scopedTickers(ctx);
+      const members = await membershipsOn(ctx.db, day, tickerCondition(ALL_TICKERS, scoped));
+      // Map order is the Store's (asset_industry_map's key order), which the ranges need.
+      const tickers = [...members.keys()];
+      return {
+        ranges: scoped ? [ALL_TICKERS] : tickerRanges(tickers, PERFORMANCE_WINDOWS_CHUNK_TICKERS),
+        members: tickers.length,
+      };
+    });
+    ctx.progress.total(plan.ranges.length);
+    let totals: ChunkCounts | null = null;
+    for (const [i, range] of plan.ranges.entries()) {
+      const counts = await ctx.step(`chunk-${i + 1}-of-${plan.ranges.length}`, async () =>
+        compareRange(ctx, day, range, await scopedTickers(ctx)),
+      );
+      totals = totals ? addCounts(totals, counts) : counts;
+      ctx.progress.advance();
+    }
+    return {
+      rows: totals?.written ?? 0,
+      metadata: {
+        day,
+        members: plan.members,
+        tickersWithRows: totals?.tickersWithRows ?? 0,
+        rowsByType: totals?.rowsByType ?? {},
+        missingBenchmark: totals?.missingBenchmark ?? {},
+        pruned: totals?.pruned ?? 0,
+        windows: RELATIVE_WINDOWS,
+        chunks: plan.ranges.length,
+        chunkSize: PERFORMANCE_WINDOWS_CHUNK_TICKERS,
+      },
+    };
+  },
+});
