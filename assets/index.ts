@@ -15,6 +15,7 @@ import type { AssetDefinition } from "./define.ts";
 import financialScores from "./financial_scores.ts";
 import fintraSecEventSignals from "./fintra_sec_event_signals.ts";
 import fintraSecStructuralSignals from "./fintra_sec_structural_signals.ts";
+import fintraSnapshots from "./fintra_snapshots.ts";
 import fintraUniverse from "./fintra_universe.ts";
 import { AssetGraph } from "./graph.ts";
 import industryBenchmarks from "./industry_benchmarks.ts";
@@ -22,6 +23,7 @@ import industryClassification from "./industry_classification.ts";
 import industryPe from "./industry_pe.ts";
 import industryPerformance from "./industry_performance.ts";
 import industryStats from "./industry_stats.ts";
+import marketState from "./market_state.ts";
 import performanceWindows from "./performance_windows.ts";
 import sectorBenchmarks from "./sector_benchmarks.ts";
 import sectorPe from "./sector_pe.ts";
@@ -51,6 +53,8 @@ export const assets: AssetDefinition[] = [
   sectorStats,
   industryStats,
   industryBenchmarks,
+  fintraSnapshots,
+  marketState,
   fintraSecEventSignals,
   fintraSecStructuralSignals,
 ];

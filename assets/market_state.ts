@@ -1,0 +1,560 @@
+/**
+ * market_state: the per-ticker cache the UI's lists read (dashboard, sector lists, peers):
+ * one row per ticker with its latest market and analytic state and the day's ranks
+ * (spec/schema.md §4.10 fintra_market_state, spec/pipeline.md J14 market-state-bulk and
+ * J21 compute-ranks). The table is `market_state` (asset key = table name); a view
+ * `fintra_market_state` keeps the old name readable.
+ *
+ * - Partitioned by trading date D, deps: fintra_snapshots, datos_performance,
+ *   company_profiles, fintra_universe. A run for D writes, for every fintra_snapshots row of
+ *   D (or the scope's tickers among them), the state as of D. Everything is read from D's
+ *   snapshots except `ytd_return` (datos_performance YTD on D), `company_name` and `country`
+ *   (company_profiles, else fintra_universe).
+ * - Key ticker. The table holds the newest D written: a run for D leaves alone every row
+ *   whose stored `snapshot_date` is after D (read just before the upsert), so rerunning an
+ *   older partition never overwrites a newer state. A full run for a D no older than any
+ *   stored state also deletes rows older than D (tickers absent from D's snapshots: gone
+ *   from the universe). Two runs of different days at the same instant could still race
+ *   between that read and the upsert; runs of one asset are serialized per day, and the
+ *   daily run is the only one that writes the newest day.
+ * - Columns: price, change, change_percentage, market_cap, volume and last_price_date from
+ *   the snapshot's `profile_structural.metrics` (the latest close on or before D, its change
+ *   against the close before it: the keys the old job misread, so its change was always
+ *   NULL); ytd_return (percent); sector and industry as the snapshot classified them on D
+ *   (the grouping the ranks use); country, company_name; fgos_score,
+ *   fgos_confidence_percent, fgos_confidence_label; valuation_status (the snapshot
+ *   valuation's legacy undervalued|fair|overvalued|pending); verdict_text (`verdictText`:
+ *   the verdict label and its drivers); market_position, strategic_state and relative_return
+ *   (the snapshot's objects); snapshot_date (= D); source 'fintra_snapshots'; updated_at.
+ *   Dropped: ecosystem_score (its table is outside the pipeline).
+ * - Ranks (the old compute-ranks, now on market_state rather than on the deprecated snapshot
+ *   columns): sector_rank by fgos_score within the snapshot's sector on D, 1 = best, and
+ *   global_rank across all of D's scored snapshots. Ties share a rank and the next rank
+ *   skips (competition ranking, SQL RANK(): 1, 2, 2, 4). `*_rank_total` is the number of
+ *   scored tickers in the group; a ticker without an FGOS score has a null rank and still
+ *   gets its group's total. Ranks are computed from all of D's snapshots, also on a scoped
+ *   run (which writes only its tickers' ranks: the others keep those of the last full run).
+ *   The old RPC ordered by IFS position and pressure first; the brief for this table ranks
+ *   by FGOS, which is what the UI's "rank in sector" shows.
+ * - Work: a planning step splits D's snapshot tickers into ranges of MARKET_STATE_CHUNK (one
+ *   step each: read, build with the pure `marketStateRow`, upsert all but the rank columns),
+ *   then one step ranks the whole day from D's snapshots (`rankTickers`) and writes the rank
+ *   columns of the rows now dated D, then (full runs) the prune. Steps return counts only.
+ * - Checks: ranks_consistent (error): among D's rows, within each sector and globally, a
+ *   higher score never ranks lower, equal scores share a rank, every rank lies in
+ *   1..total, totals agree within a group and (full runs) equal the group's scored rows;
+ *   day_covered (error, full runs that hold the newest state): every snapshot of D has its
+ *   row dated D.
+ */
+import { defineTable, type Store } from "../db/index.ts";
+import { isNum } from "../engines/math.ts";
+import { companyProfilesTable } from "./company_profiles.ts";
+import { datosPerformanceTable } from "./datos_performance.ts";
+import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
+import { fintraSnapshotsTable, type SnapshotRecord } from "./fintra_snapshots.ts";
+import { universeTable } from "./fintra_universe.ts";
+import { ALL_TICKERS, rangeCondition, type TickerRange, tickerRanges } from "./performance-math.ts";
+import { verdictText } from "./snapshot-build.ts";
+
+export interface MarketStateRow {
+  ticker: string;
+  snapshot_date: string;
+  price: number | null;
+  change: number | null;
+  change_percentage: number | null;
+  market_cap: number | null;
+  volume: number | null;
+  ytd_return: number | null;
+  last_price_date: string | null;
+  sector: string | null;
+  industry: string | null;
+  country: string | null;
+  company_name: string | null;
+  fgos_score: number | null;
+  fgos_confidence_percent: number | null;
+  fgos_confidence_label: string | null;
+  valuation_status: string | null;
+  verdict_text: string | null;
+  market_position: object | null;
+  strategic_state: object | null;
+  relative_return: object | null;
+  sector_rank: number | null;
+  sector_rank_total: number | null;
+  global_rank: number | null;
+  global_rank_total: number | null;
+  source: string;
+  updated_at: string;
+}
+
+export const marketStateTable = defineTable<MarketStateRow>({
+  name: "market_state",
+  key: ["ticker"],
+  columns: {
+    ticker: "text",
+    snapshot_date: "date",
+    price: "numeric",
+    change: "numeric",
+    change_percentage: "numeric",
+    market_cap: "numeric",
+    volume: "bigint",
+    ytd_return: "numeric",
+    last_price_date: "date",
+    sector: "text",
+    industry: "text",
+    country: "text",
+    company_name: "text",
+    fgos_score: "numeric",
+    fgos_confidence_percent: "numeric",
+    fgos_confidence_label: "text",
+    valuation_status: "text",
+    verdict_text: "text",
+    market_position: "jsonb",
+    strategic_state: "jsonb",
+    relative_return: "jsonb",
+    sector_rank: "integer",
+    sector_rank_total: "integer",
+    global_rank: "integer",
+    global_rank_total: "integer",
+    source: "text",
+    updated_at: "timestamptz",
+  },
+});
+
+/** A ticker's ranks of one day. */
+export type MarketStateRanks = Pick<
+  MarketStateRow,
+  "ticker" | "sector_rank" | "sector_rank_total" | "global_rank" | "global_rank_total"
+>;
+
+type RankWrite = MarketStateRanks & Pick<MarketStateRow, "snapshot_date">;
+
+/**
+ * The rank columns, written by the ranking step alone: the same table, fewer columns (plus
+ * snapshot_date, NOT NULL, which Postgres checks on the proposed row before the conflict).
+ */
+const marketStateRanksTable = defineTable<RankWrite>({
+  name: "market_state",
+  key: ["ticker"],
+  columns: {
+    ticker: "text",
+    snapshot_date: "date",
+    sector_rank: "integer",
+    sector_rank_total: "integer",
+    global_rank: "integer",
+    global_rank_total: "integer",
+  },
+});
+
+const RANK_COLUMNS = ["sector_rank", "sector_rank_total", "global_rank", "global_rank_total"];
+
+/** Tickers per chunk step. */
+export const MARKET_STATE_CHUNK = 2_000;
+
+export const MARKET_STATE_SOURCE = "fintra_snapshots";
+
+/** The snapshot columns market_state reads. */
+export type SnapshotState = Pick<
+  SnapshotRecord,
+  | "ticker"
+  | "snapshot_date"
+  | "classification"
+  | "profile_structural"
+  | "fgos_score"
+  | "fgos_confidence_percent"
+  | "fgos_confidence_label"
+  | "valuation"
+  | "investment_verdict"
+  | "strategic_state"
+  | "market_position"
+  | "relative_return"
+>;
+
+const SNAPSHOT_COLUMNS: (keyof SnapshotState)[] = [
+  "ticker",
+  "snapshot_date",
+  "classification",
+  "profile_structural",
+  "fgos_score",
+  "fgos_confidence_percent",
+  "fgos_confidence_label",
+  "valuation",
+  "investment_verdict",
+  "strategic_state",
+  "market_position",
+  "relative_return",
+];
+
+function field(object: unknown, ...path: string[]): unknown {
+  let at = object;
+  for (const key of path) {
+    if (at === null || typeof at !== "object") return null;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at ?? null;
+}
+
+const numberOrNull = (x: unknown) => (isNum(x) ? x : null);
+const textOrNull = (x: unknown) => (typeof x === "string" && x !== "" ? x : null);
+
+/** A market_state row (ranks null: the ranking step writes them) from D's snapshot. */
+export function marketStateRow(
+  snapshot: SnapshotState,
+  extras: {
+    ytdReturn: number | null;
+    companyName: string | null;
+    country: string | null;
+    updatedAt: string;
+  },
+): MarketStateRow {
+  const metrics = field(snapshot.profile_structural, "metrics");
+  const verdict = snapshot.investment_verdict as Parameters<typeof verdictText>[0] | null;
+  const volume = numberOrNull(field(metrics, "volume"));
+  return {
+    ticker: snapshot.ticker,
+    snapshot_date: snapshot.snapshot_date,
+    price: numberOrNull(field(metrics, "price")),
+    change: numberOrNull(field(metrics, "change")),
+    change_percentage: numberOrNull(field(metrics, "changePercentage")),
+    market_cap: numberOrNull(field(metrics, "marketCap")),
+    volume: volume === null ? null : Math.round(volume),
+    ytd_return: extras.ytdReturn,
+    last_price_date: textOrNull(field(metrics, "priceDate")),
+    sector: snapshot.classification.sector,
+    industry: snapshot.classification.industry,
+    country: extras.country,
+    company_name: extras.companyName,
+    fgos_score: snapshot.fgos_score,
+    fgos_confidence_percent: snapshot.fgos_confidence_percent,
+    fgos_confidence_label: snapshot.fgos_confidence_label,
+    valuation_status:
+      textOrNull(field(snapshot.valuation, "valuation_status"))?.toLowerCase() ?? null,
+    verdict_text: verdict?.verdict_label && verdict.drivers ? verdictText(verdict) : null,
+    market_position: snapshot.market_position,
+    strategic_state: snapshot.strategic_state,
+    relative_return: snapshot.relative_return,
+    sector_rank: null,
+    sector_rank_total: null,
+    global_rank: null,
+    global_rank_total: null,
+    source: MARKET_STATE_SOURCE,
+    updated_at: extras.updatedAt,
+  };
+}
+
+/** What a rank is computed from: a ticker's group and score on D. */
+export interface RankInput {
+  ticker: string;
+  sector: string | null;
+  fgos_score: number | null;
+}
+
+/** Competition ranks (1 = highest score; ties share, the next skips) of scored entries. */
+function competitionRanks(entries: readonly { ticker: string; score: number }[]) {
+  const sorted = [...entries].sort((a, b) => b.score - a.score);
+  const ranks = new Map<string, number>();
+  sorted.forEach((e, i) => {
+    const previous = sorted[i - 1];
+    ranks.set(
+      e.ticker,
+      previous && previous.score === e.score ? (ranks.get(previous.ticker) as number) : i + 1,
+    );
+  });
+  return ranks;
+}
+
+/** The day's sector and global FGOS ranks of every ticker (see the module doc for the rules). */
+export function rankTickers(rows: readonly RankInput[]): Map<string, MarketStateRanks> {
+  const scored = rows.filter((r): r is RankInput & { fgos_score: number } => isNum(r.fgos_score));
+  const global = competitionRanks(scored.map((r) => ({ ticker: r.ticker, score: r.fgos_score })));
+  const bySector = new Map<string, { ticker: string; score: number }[]>();
+  for (const r of scored) {
+    if (r.sector === null) continue;
+    const list = bySector.get(r.sector) ?? [];
+    list.push({ ticker: r.ticker, score: r.fgos_score });
+    bySector.set(r.sector, list);
+  }
+  const sectorRanks = new Map([...bySector].map(([s, list]) => [s, competitionRanks(list)]));
+  const out = new Map<string, MarketStateRanks>();
+  for (const r of rows) {
+    const inSector = r.sector === null ? null : sectorRanks.get(r.sector);
+    out.set(r.ticker, {
+      ticker: r.ticker,
+      sector_rank: inSector?.get(r.ticker) ?? null,
+      sector_rank_total: r.sector === null ? null : (bySector.get(r.sector)?.length ?? 0),
+      global_rank: global.get(r.ticker) ?? null,
+      global_rank_total: scored.length,
+    });
+  }
+  return out;
+}
+
+/**
+ * What is wrong with a set of ranked rows of one day, or an empty list: order, ties, bounds
+ * and totals, per sector and globally. `complete` adds "totals equal the scored rows".
+ */
+export function rankProblems(
+  rows: readonly (RankInput & Omit<MarketStateRanks, "ticker">)[],
+  complete: boolean,
+): string[] {
+  const problems: string[] = [];
+  const check = (
+    group: string,
+    list: { ticker: string; score: number | null; rank: number | null; total: number | null }[],
+  ) => {
+    const scored = list.filter((r) => isNum(r.score));
+    const totals = new Set(list.map((r) => r.total));
+    if (totals.size > 1) problems.push(`${group}: totals disagree (${[...totals].join(", ")})`);
+    if (complete && list.length > 0 && list[0]?.total !== scored.length)
+      problems.push(`${group}: total ${list[0]?.total} for ${scored.length} scored rows`);
+    for (const r of list) {
+      if (!isNum(r.score) && r.rank !== null)
+        problems.push(`${group}: ${r.ticker} ranked without a score`);
+      if (isNum(r.score) && (r.rank === null || r.rank < 1 || r.rank > (r.total ?? 0)))
+        problems.push(`${group}: ${r.ticker} rank ${r.rank} outside 1..${r.total}`);
+    }
+    const ordered = [...scored].sort((a, b) => (b.score as number) - (a.score as number));
+    for (let i = 1; i < ordered.length; i++) {
+      const a = ordered[i - 1]!;
+      const b = ordered[i]!;
+      if (a.score === b.score ? a.rank !== b.rank : (a.rank ?? 0) >= (b.rank ?? 0))
+        problems.push(
+          `${group}: ${a.ticker} (${a.score}, #${a.rank}) vs ${b.ticker} (${b.score}, #${b.rank})`,
+        );
+    }
+  };
+  const bySector = new Map<string, (typeof rows)[number][]>();
+  for (const r of rows) {
+    if (r.sector === null) continue;
+    const list = bySector.get(r.sector) ?? [];
+    list.push(r);
+    bySector.set(r.sector, list);
+  }
+  for (const [sector, list] of bySector)
+    check(
+      sector,
+      list.map((r) => ({
+        ticker: r.ticker,
+        score: r.fgos_score,
+        rank: r.sector_rank,
+        total: r.sector_rank_total,
+      })),
+    );
+  check(
+    "global",
+    rows.map((r) => ({
+      ticker: r.ticker,
+      score: r.fgos_score,
+      rank: r.global_rank,
+      total: r.global_rank_total,
+    })),
+  );
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading and writing
+
+/** D's snapshot tickers: the scope's among them, or all of them. */
+async function dayTickers(db: Store, day: string, scope: AssetContext["scope"]): Promise<string[]> {
+  const rows = await db.readAll(fintraSnapshotsTable, {
+    where: { snapshot_date: day, ...(scope?.tickers ? { ticker: { in: scope.tickers } } : {}) },
+    columns: ["ticker"],
+  });
+  const tickers = rows.map((r) => r.ticker);
+  return scope?.limit ? tickers.slice(0, scope.limit) : tickers;
+}
+
+/** Tickers (in a range or list) whose stored state is newer than D. */
+async function newerThan(
+  db: Store,
+  day: string,
+  tickers: { in: readonly string[] } | { gte?: string; lt?: string } | undefined,
+): Promise<Set<string>> {
+  const rows = await db.readAll(marketStateTable, {
+    where: { snapshot_date: { gt: day }, ...(tickers ? { ticker: tickers } : {}) },
+    columns: ["ticker"],
+  });
+  return new Set(rows.map((r) => r.ticker));
+}
+
+interface ChunkCounts {
+  snapshots: number;
+  written: number;
+  keptNewer: number;
+}
+
+/** Builds and upserts one range (or the scope's list) of D's snapshots; counts only. */
+async function writeRange(
+  db: Store,
+  day: string,
+  range: TickerRange,
+  scoped: string[] | null,
+  updatedAt: string,
+): Promise<ChunkCounts> {
+  const tickers = scoped ? { in: scoped } : rangeCondition(range);
+  const [snapshots, newer] = await Promise.all([
+    db.readAll(fintraSnapshotsTable, {
+      where: { snapshot_date: day, ...(tickers ? { ticker: tickers } : {}) },
+      columns: SNAPSHOT_COLUMNS,
+    }),
+    newerThan(db, day, tickers),
+  ]);
+  const wanted = snapshots.filter((s) => !newer.has(s.ticker)).map((s) => s.ticker);
+  const list = { in: wanted };
+  const [ytd, profiles, universe] = await Promise.all([
+    db.readAll(datosPerformanceTable, {
+      where: { performance_date: day, window_code: "YTD", ticker: list },
+      columns: ["ticker", "return_percent"],
+    }),
+    db.readAll(companyProfilesTable, {
+      where: { ticker: list },
+      columns: ["ticker", "company_name", "country"],
+    }),
+    db.readAll(universeTable, { where: { ticker: list }, columns: ["ticker", "name", "country"] }),
+  ]);
+  const ytdOf = new Map(ytd.map((r) => [r.ticker, r.return_percent]));
+  const profileOf = new Map(profiles.map((p) => [p.ticker, p]));
+  const universeOf = new Map(universe.map((u) => [u.ticker, u]));
+  const rows = snapshots
+    .filter((s) => !newer.has(s.ticker))
+    .map((s) =>
+      marketStateRow(s as SnapshotState, {
+        ytdReturn: ytdOf.get(s.ticker) ?? null,
+        companyName:
+          profileOf.get(s.ticker)?.company_name ?? universeOf.get(s.ticker)?.name ?? null,
+        country: profileOf.get(s.ticker)?.country ?? universeOf.get(s.ticker)?.country ?? null,
+        updatedAt,
+      }),
+    );
+  const columns = (Object.keys(marketStateTable.columns) as (keyof MarketStateRow)[]).filter(
+    (c) => !RANK_COLUMNS.includes(c),
+  );
+  const written = await db.upsert(marketStateTable, rows, { columns });
+  return { snapshots: snapshots.length, written, keptNewer: newer.size };
+}
+
+/** Ranks the whole day from D's snapshots and writes the ranks of the rows dated D. */
+async function writeRanks(db: Store, day: string, scoped: string[] | null) {
+  const snapshots = await db.readAll(fintraSnapshotsTable, {
+    where: { snapshot_date: day },
+    columns: ["ticker", "fgos_score", "classification"],
+  });
+  const ranks = rankTickers(
+    snapshots.map((s) => ({
+      ticker: s.ticker,
+      sector: s.classification.sector,
+      fgos_score: s.fgos_score,
+    })),
+  );
+  const current = await db.readAll(marketStateTable, {
+    where: { snapshot_date: day, ...(scoped ? { ticker: { in: scoped } } : {}) },
+    columns: ["ticker"],
+  });
+  const rows = current.flatMap((r) => {
+    const rank = ranks.get(r.ticker);
+    return rank ? [{ ...rank, snapshot_date: day }] : [];
+  });
+  const written = await db.upsert(marketStateRanksTable, rows);
+  return { ranked: written, scored: snapshots.filter((s) => isNum(s.fgos_score)).length };
+}
+
+const ranksConsistent: AssetCheck = {
+  name: "ranks_consistent",
+  severity: "error",
+  description:
+    "D's rows: within each sector and globally, higher scores rank higher, ties share, ranks lie in 1..total",
+  async run({ db, partition, scope }) {
+    const rows = await db.readAll(marketStateTable, {
+      where: { snapshot_date: partition },
+      columns: ["ticker", "sector", "fgos_score", ...(RANK_COLUMNS as (keyof MarketStateRow)[])],
+    });
+    const problems = rankProblems(
+      rows,
+      scope === null && !(await hasNewer(db, partition as string)),
+    );
+    return {
+      passed: problems.length === 0,
+      value: problems.length,
+      message:
+        problems.length === 0
+          ? `${rows.length} rows of ${partition}, ranks consistent`
+          : `${problems.length} problems, e.g. ${problems.slice(0, 3).join("; ")}`,
+    };
+  },
+};
+
+async function hasNewer(db: Store, day: string): Promise<boolean> {
+  return (await newerThan(db, day, undefined)).size > 0;
+}
+
+const dayCovered: AssetCheck = {
+  name: "day_covered",
+  severity: "error",
+  description: "on a full run holding the newest state, every snapshot of D has its row dated D",
+  async run({ db, partition, scope }) {
+    const day = partition as string;
+    if (scope) return { passed: true, message: "scoped run: coverage is for the full day" };
+    if (await hasNewer(db, day))
+      return { passed: true, message: `a newer state than ${day} is stored` };
+    const [snapshots, rows] = await Promise.all([
+      db.readAll(fintraSnapshotsTable, { where: { snapshot_date: day }, columns: ["ticker"] }),
+      db.readAll(marketStateTable, { where: { snapshot_date: day }, columns: ["ticker"] }),
+    ]);
+    const have = new Set(rows.map((r) => r.ticker));
+    const missing = snapshots.filter((s) => !have.has(s.ticker)).map((s) => s.ticker);
+    return {
+      passed: missing.length === 0,
+      value: missing.length,
+      message:
+        missing.length === 0
+          ? `${rows.length} rows for ${snapshots.length} snapshots of ${day}`
+          : `${missing.length} snapshots of ${day} have no row (e.g. ${missing.slice(0, 5).join(", ")})`,
+    };
+  },
+};
+
+export default defineAsset({
+  key: "market_state",
+  description:
+    "Per-ticker UI cache of the latest market and analytic state, with sector and global FGOS ranks",
+  deps: ["fintra_snapshots", "datos_performance", "company_profiles", "fintra_universe"],
+  partitioned: true,
+  tables: [marketStateTable],
+  checks: [ranksConsistent, dayCovered],
+  async materialize(ctx) {
+    const day = ctx.partition as string;
+    const plan = await ctx.step("plan-chunks", async () => {
+      const tickers = await dayTickers(ctx.db, day, ctx.scope);
+      return {
+        tickers: tickers.length,
+        scoped: ctx.scope ? tickers : null,
+        ranges: ctx.scope ? [ALL_TICKERS] : tickerRanges(tickers, MARKET_STATE_CHUNK),
+        updatedAt: ctx.now().toISOString(),
+      };
+    });
+    ctx.progress.total(plan.ranges.length + 1);
+    const totals: ChunkCounts = { snapshots: 0, written: 0, keptNewer: 0 };
+    for (const [i, range] of plan.ranges.entries()) {
+      const counts = await ctx.step(`chunk-${i + 1}-of-${plan.ranges.length}`, () =>
+        writeRange(ctx.db, day, range, plan.scoped, plan.updatedAt),
+      );
+      totals.snapshots += counts.snapshots;
+      totals.written += counts.written;
+      totals.keptNewer += counts.keptNewer;
+      ctx.progress.advance();
+    }
+    const ranked = await ctx.step("rank-day", () => writeRanks(ctx.db, day, plan.scoped));
+    ctx.progress.advance();
+    const pruned = ctx.scope
+      ? 0
+      : await ctx.step("prune-older", async () =>
+          (await hasNewer(ctx.db, day))
+            ? 0
+            : ctx.db.delete(marketStateTable, { snapshot_date: { lt: day } }),
+        );
+    return {
+      rows: totals.written,
+      metadata: { ...totals, ...ranked, pruned, updatedAt: plan.updatedAt },
+    };
+  },
+});
