@@ -7,6 +7,7 @@
  */
 import { type Inngest, NonRetriableError } from "inngest";
 import type { AssetDefinition } from "../assets/define.ts";
+import { ledgerTarget } from "../assets/gate.ts";
 import type { AssetGraph } from "../assets/graph.ts";
 import { createLogger, type Logger } from "../assets/log.ts";
 import { NoTradingError, PartitionError, resolvePartition } from "../assets/partitions.ts";
@@ -119,6 +120,15 @@ export async function markRunFailed(args: {
   );
 }
 
+/**
+ * The event id of a materialization's announcement. Inngest drops an event
+ * whose id it saw in the last 24 hours, so however many up-to-date assets
+ * pass a cascade on, each materialization wakes its dependents once.
+ */
+export function announcementId(materializationId: string, cascade: boolean): string {
+  return `fintra-materialized-${materializationId}-${cascade ? "cascade" : "alone"}`;
+}
+
 /** A closed market or a refused date will not change on retry: fail the run at once. */
 async function failFastOnRefusals<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -189,8 +199,41 @@ export function createAssetFunction(
           runId,
         }),
       )) as unknown as OpenedRun;
-      if (!opened.materialization)
-        return { decision: opened.decision.decision, reason: opened.decision.reason };
+      if (!opened.materialization) {
+        const { decision, reason } = opened.decision;
+        // An up-to-date asset in a cascading run (the daily cron after a manual run, say)
+        // passes the flow on: its dependents' gates still decide for themselves.
+        if (decision === "skip" && target.cascade) {
+          const current = await step.run("find-current", () =>
+            db.ledger.latest({
+              asset: def.key,
+              status: "succeeded",
+              scopeKeys: [opened.decision.scopeKey],
+              ...ledgerTarget(def, target.runDate, 0),
+            }),
+          );
+          if (current) {
+            await step.sendEvent(
+              "announce-up-to-date",
+              assetMaterialized.create(
+                {
+                  asset: def.key,
+                  partition: current.partition,
+                  runDate: target.runDate,
+                  scope: current.scope,
+                  scopeKey: current.scopeKey,
+                  materializationId: current.id,
+                  runId,
+                  rows: current.rows ?? 0,
+                  cascade: true,
+                },
+                { id: announcementId(current.id, true) },
+              ),
+            );
+          }
+        }
+        return { decision, reason };
+      }
 
       const materialization = opened.materialization;
       const ctx = assetContext(materialization, await resources(), {
@@ -215,17 +258,20 @@ export function createAssetFunction(
       });
       await step.sendEvent(
         "announce-materialized",
-        assetMaterialized.create({
-          asset: def.key,
-          partition: materialization.partition,
-          runDate: materialization.runDate,
-          scope: materialization.scope,
-          scopeKey: materialization.scopeKey,
-          materializationId: materialization.id,
-          runId,
-          rows: result.rows,
-          cascade: target.cascade,
-        }),
+        assetMaterialized.create(
+          {
+            asset: def.key,
+            partition: materialization.partition,
+            runDate: materialization.runDate,
+            scope: materialization.scope,
+            scopeKey: materialization.scopeKey,
+            materializationId: materialization.id,
+            runId,
+            rows: result.rows,
+            cascade: target.cascade,
+          },
+          { id: announcementId(materialization.id, target.cascade) },
+        ),
       );
       if (committed.newerUpstream.length > 0) {
         await step.sendEvent(

@@ -27,6 +27,9 @@ const WEEKDAYS = [
   "2026-11-10",
   "2026-11-11",
   "2026-11-12",
+  "2026-11-13",
+  "2026-11-16",
+  "2026-11-17",
 ];
 let DAY = "";
 
@@ -134,6 +137,7 @@ describe("asset functions", () => {
     const decisions = await store.ledger.decisions({ runDate: DAY, limit: 100 });
     expect(decisions.filter((d) => d.decision === "run")).toHaveLength(5);
     const extra = decisions.filter((d) => d.decision !== "run");
+    // The skip passes the cascade on, but an announcement is sent once per materialization.
     expect(extra.map((d) => d.asset).sort()).toEqual(["snapshot", "valuation"]);
     expect(extra.every((d) => d.reason.startsWith("up to date"))).toBe(true);
     expect(bus.sent.filter((e) => e.name === "fintra/asset.materialized")).toHaveLength(5);
@@ -208,6 +212,27 @@ describe("asset functions", () => {
       name: "fintra/asset.requested",
       data: { asset: "valuation", partition: DAY },
     });
+  });
+
+  it("still run the day's graph when the root was materialized by hand before the cron", async () => {
+    await bus.drain({
+      name: "fintra/asset.requested",
+      data: { asset: "universe", partition: DAY },
+    });
+    expect(t.calls.map((c) => c.asset)).toEqual(["universe"]);
+    await bus.drain({ name: CRON_EVENT, data: { function: "universe" } });
+    expect(t.calls.map((c) => c.asset)).toEqual([
+      "universe",
+      "prices",
+      "financials",
+      "valuation",
+      "snapshot",
+    ]);
+    // Up-to-date assets pass the cascade on, but each materialization is announced once.
+    const announced = bus.sent.filter(
+      (e) => e.name === "fintra/asset.materialized" && e.data.cascade === true,
+    );
+    expect(new Set(announced.map((e) => e.data.materializationId)).size).toBe(announced.length);
   });
 
   it("rematerialize only the asset unless downstream is asked for", async () => {

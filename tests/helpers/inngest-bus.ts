@@ -30,6 +30,9 @@ let eventSeq = 0;
 
 export class InngestBus {
   readonly sent: BusEvent[] = [];
+  /** Events dropped as duplicates of an id already sent. */
+  readonly dropped: BusEvent[] = [];
+  private readonly seenIds = new Set<string>();
   readonly executions: Execution[] = [];
   private readonly queue: BusEvent[] = [];
   /** The client to build functions with: its sends land on this bus. */
@@ -38,7 +41,13 @@ export class InngestBus {
     fetch: (async (_url: string | URL | Request, init?: RequestInit) => {
       const events = JSON.parse(String(init?.body)) as BusEvent[];
       for (const event of events) {
+        // Like Inngest, an event whose id was already seen is dropped.
+        if (event.id && this.seenIds.has(event.id)) {
+          this.dropped.push(event);
+          continue;
+        }
         const withId = { ...event, id: event.id ?? `evt-${++eventSeq}` };
+        this.seenIds.add(withId.id);
         this.sent.push(withId);
         this.queue.push(withId);
       }
