@@ -445,13 +445,62 @@ function draftInstrument(seed: number, ordinal: number, taken: Set<string>): Dra
   };
 }
 
+/**
+ * A few real symbols, so the operations guide's queries that name one (AAPL)
+ * find it. Only the symbol, listing, classification and fiscal year end are
+ * real; every figure behind them is as synthetic as the rest of the market.
+ */
+const WELL_KNOWN: Record<
+  number,
+  { symbol: string; name: string; industry: string; fiscalYearEndMonth: number; cik: string }
+> = {
+  1: {
+    symbol: "AAPL",
+    name: "Apple Inc.",
+    industry: "Consumer Electronics",
+    fiscalYearEndMonth: 9,
+    cik: "0000320193",
+  },
+  2: {
+    symbol: "MSFT",
+    name: "Microsoft Corporation",
+    industry: "Software - Infrastructure",
+    fiscalYearEndMonth: 6,
+    cik: "0000789019",
+  },
+};
+
+function wellKnown(draft: Draft): Draft {
+  const real = WELL_KNOWN[draft.ordinal];
+  if (!real) return draft;
+  return {
+    ...draft,
+    symbol: real.symbol,
+    name: real.name,
+    type: "stock",
+    sector: "Technology",
+    industry: real.industry,
+    trackedSector: null,
+    exchange: exchangeByCode("NASDAQ"),
+    country: "US",
+    currency: "USD",
+    isAdr: false,
+    delistedDate: null,
+    fiscalYearEndMonth: real.fiscalYearEndMonth,
+    cik: real.cik,
+  };
+}
+
 /** Builds `count` instruments (SPY always among them), sorted by symbol. */
 export function buildUniverse(seed: number, count: number): Instrument[] {
   if (!Number.isInteger(count) || count < 1) throw new Error(`tickers must be a positive integer`);
-  const taken = new Set<string>([BENCHMARK_SYMBOL]);
+  const taken = new Set<string>([
+    BENCHMARK_SYMBOL,
+    ...Object.values(WELL_KNOWN).map((w) => w.symbol),
+  ]);
   const drafts: Draft[] = [draftBenchmark()];
   for (let ordinal = 1; ordinal < count; ordinal++)
-    drafts.push(draftInstrument(seed, ordinal, taken));
+    drafts.push(wellKnown(draftInstrument(seed, ordinal, taken)));
 
   // CIKs identify filers; a duplicate would make a filing link ambiguous, so bump it.
   const ciks = new Set<string>();

@@ -59,6 +59,11 @@ describe("fintra demo", () => {
         await count(`SELECT COUNT(*) FROM datos_eod WHERE price_date = '${DAY}'`),
       ).toBeGreaterThan(30);
       expect(await count("SELECT COUNT(*) FROM company_profiles")).toBeGreaterThan(20);
+      // The guide's "TTM needs >= 4 quarters" query names AAPL; the sandbox lists it.
+      const aapl = await store.readOnlyQuery(
+        "SELECT ticker, COUNT(*) as quarters FROM datos_financieros WHERE period_type = 'Q' AND ticker = 'AAPL' GROUP BY ticker",
+      );
+      expect(Number(aapl[0]?.quarters)).toBeGreaterThanOrEqual(4);
     } finally {
       await store.close();
     }

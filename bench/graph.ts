@@ -1,0 +1,113 @@
+/**
+ * npm run bench:graph: the whole daily graph at 5,000 tickers on the sandbox
+ * market, on Postgres (DATABASE_URL, else the local server; a fresh schema,
+ * dropped afterwards) or PGlite (--backend pglite): seconds, rows and rows/s
+ * per asset for the day, after a price history backfill.
+ *
+ *   npm run bench:graph -- --tickers 5000 --years 1 --backend postgres
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { format, subDays, subYears } from "date-fns";
+import postgres from "postgres";
+import { backfill } from "../assets/backfill.ts";
+import { graph } from "../assets/index.ts";
+import { materialize } from "../assets/materialize.ts";
+import { parseDate, utcDate } from "../assets/partitions.ts";
+import { openStore, type Store } from "../db/index.ts";
+import { createFmpClient } from "../sources/fmp/index.ts";
+import {
+  createSandboxMarket,
+  SANDBOX_API_KEY,
+  startSandboxServer,
+} from "../sources/sandbox/index.ts";
+import { measure, printFigures, type StageFigures } from "./measure.ts";
+
+const { values } = parseArgs({
+  options: {
+    tickers: { type: "string", default: "5000" },
+    years: { type: "string", default: "1" },
+    backend: { type: "string", default: "postgres" },
+  },
+});
+const tickers = Number(values.tickers);
+const years = Number(values.years);
+
+async function open(): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+  if (values.backend === "pglite") {
+    const dir = mkdtempSync(join(tmpdir(), "fintra-bench-graph-"));
+    return {
+      store: await openStore({ pgliteDir: dir }),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const url = process.env.DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
+  const schema = `fintra_bench_graph_${Date.now()}`;
+  const store = await openStore({ databaseUrl: url, schema });
+  return {
+    store,
+    cleanup: async () => {
+      const sql = postgres(url, { onnotice: () => {} });
+      await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await sql.end();
+    },
+  };
+}
+
+const now = new Date();
+const market = createSandboxMarket({
+  tickers,
+  seed: 42,
+  asOf: utcDate(now),
+  historyYears: years + 1,
+});
+const server = await startSandboxServer({ market });
+const fmp = createFmpClient({
+  apiKey: SANDBOX_API_KEY,
+  baseUrl: server.url,
+  ratePerMinute: 1_000_000,
+});
+const day = market.latestTradingDay(market.asOf);
+const from = format(subDays(subYears(parseDate(day), years), 7), "yyyy-MM-dd");
+const { store, cleanup } = await open();
+const figures: StageFigures[] = [];
+try {
+  await store.migrate();
+  const resources = { db: store, fmp: () => fmp, now: () => now };
+  console.log(`${values.backend}: ${market.tickers.length} instruments, prices ${from}..${day}\n`);
+  figures.push(
+    await measure(`price history (${years}y)`, values.backend, async () => {
+      const s = await backfill(graph, "fintra_universe,datos_eod", resources, { from, to: day });
+      return s.days.reduce((n, d) => n + d.rows, 0);
+    }),
+  );
+  const started = performance.now();
+  const summary = await materialize(graph, "*", resources, { partition: day, concurrency: 2 });
+  const total = (performance.now() - started) / 1000;
+  for (const o of summary.outcomes) {
+    figures.push({
+      stage: `${o.asset} (${o.status})`,
+      backend: values.backend,
+      rows: o.rows ?? 0,
+      seconds: o.seconds,
+      rowsPerSecond: o.seconds > 0 ? (o.rows ?? 0) / o.seconds : 0,
+      peakRssMb: process.memoryUsage().rss / 1024 / 1024,
+    });
+  }
+  const rows = summary.outcomes.reduce((n, o) => n + (o.rows ?? 0), 0);
+  figures.push({
+    stage: "whole graph for the day",
+    backend: values.backend,
+    rows,
+    seconds: total,
+    rowsPerSecond: rows / total,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  });
+} finally {
+  await store.close();
+  await cleanup();
+  await server.close();
+}
+printFigures(figures);
