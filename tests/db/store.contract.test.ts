@@ -139,6 +139,16 @@ describe.each(backends)("Store on %s", (backend) => {
       expect(new Set(seen).size).toBe(1_000);
     });
 
+    it("reads a long in-list on the leading key column completely, in key order", async () => {
+      const wanted = Array.from({ length: 130 }, (_, i) => `T${String(i * 7).padStart(5, "0")}`);
+      const asked = [...wanted].reverse().concat(wanted.slice(0, 5), ["NOPE1", "NOPE2"]);
+      const rows = await store.readAll(testRows, {
+        where: { ticker: { in: asked } },
+        pageSize: 40,
+      });
+      expect(rows.map((r) => r.ticker)).toEqual([...wanted].sort());
+    });
+
     it("filters by null-ness, ranges and selected columns", async () => {
       const nulls = await store.readAll(testRows, { where: { value: null, ticker: "NAN" } });
       expect(nulls).toHaveLength(1);
