@@ -15,7 +15,10 @@
  *   Q "2026Q1" (MSFT's quarter ended 2025-09-30), TTM = the label of its latest quarter, so
  *   TTM rows accumulate one per quarter. `fiscal_year`/`fiscal_period` carry the same.
  * - Point in time: partition D sees only statements filed on or before D; `filing_date` is
- *   the latest filing date among the statements a row was built from.
+ *   the latest filing date among the statements a row was built from. Two limits: one row
+ *   per period, so a period re-filed after D replaces the row D's readers saw (a later
+ *   backfill of D lacks it); and the tickers are today's active universe, so a company
+ *   delisted before the universe first listed it is missing from a backfill.
  * - A period needs its income, balance and cash-flow statements, matched by (fiscalYear,
  *   period); periods missing one are counted in metadata (`incompletePeriods`), not written.
  * - TTM: the 4 quarters ending at a quarter, only when their (fiscalYear, period) are
@@ -37,13 +40,20 @@
  * - data_completeness: 20 points each for revenue, net income, equity and operating cash
  *   flow present and non-zero, and total debt present. data_freshness: days from the period
  *   end to D (not to the wall clock, so a rerun is reproducible); a row keeps the value of
- *   the run that last wrote it.
+ *   the run that last wrote it, so it describes that run, not the company: a rerun of an
+ *   older D restates it (the point-in-time test leaves it out of its rerun comparison).
  * - CAGRs (revenue, earnings = net income, fcf, equity) through the engines' decision
  *   (engines/fundamentals-growth.ts): true CAGRs over the last 3 fiscal years of FY rows
  *   ending on or before the row's period end, falling back to 2 years; null when a year is
  *   missing or the start is not positive; never a null read as 0 %. `fcf_cagr` gets a column
  *   (the engines read it; the original computed it and dropped it).
  * - wacc stays null: the statement bulks have none (kept for readers of the schema).
+ * - Score inputs (financial_scores computes Altman Z and Piotroski F from them; migration
+ *   0027): `ebit` (income statement, a flow: summed in a TTM), `total_assets`,
+ *   `total_liabilities`, `retained_earnings` and `long_term_debt` (balance sheet: the latest
+ *   quarter's in a TTM). Rows written before 0027 hold them null; a ticker whose history rows
+ *   all lack total_assets counts as without history (`tickersWithHistory`), so the first run
+ *   after the migration fetches the full window and rewrites those rows with them.
  * - Fiscal years fetched (`fiscalYearWindow`): the mutable window Y−1..Y+1 of D's year, or
  *   Y−6..Y+1 when fewer than half of the run's tickers already have rows of fiscal years
  *   Y−6..Y−2 filed on or before D. Those rows (FY and Q, filed ≤ D) are read back as history
@@ -121,6 +131,12 @@ export interface FinancialsRow {
   invested_capital: number | null;
   weighted_shares_out: number | null;
   shares_outstanding: number | null;
+  /** Earnings before interest and taxes (a flow). */
+  ebit: number | null;
+  total_assets: number | null;
+  total_liabilities: number | null;
+  retained_earnings: number | null;
+  long_term_debt: number | null;
   operating_margin: number | null;
   net_margin: number | null;
   gross_margin: number | null;
@@ -171,6 +187,11 @@ export const financialsTable = defineTable<FinancialsRow>({
     invested_capital: "numeric",
     weighted_shares_out: "numeric",
     shares_outstanding: "numeric",
+    ebit: "numeric",
+    total_assets: "numeric",
+    total_liabilities: "numeric",
+    retained_earnings: "numeric",
+    long_term_debt: "numeric",
     operating_margin: "numeric",
     net_margin: "numeric",
     gross_margin: "numeric",
@@ -205,6 +226,7 @@ const FLOW_FIGURES = [
   "net_income",
   "operating_cash_flow",
   "capex",
+  "ebit",
 ] as const;
 
 /** Figures a TTM takes from its latest quarter. */
@@ -216,6 +238,10 @@ const POINT_FIGURES = [
   "total_current_liabilities",
   "weighted_shares_out",
   "shares_outstanding",
+  "total_assets",
+  "total_liabilities",
+  "retained_earnings",
+  "long_term_debt",
 ] as const;
 
 type Figure = (typeof FLOW_FIGURES)[number] | (typeof POINT_FIGURES)[number];
@@ -266,6 +292,11 @@ export function periodFacts(
     total_current_liabilities: balance.totalCurrentLiabilities,
     weighted_shares_out: income.weightedAverageShsOutDil ?? income.weightedAverageShsOut,
     shares_outstanding: income.weightedAverageShsOut ?? income.weightedAverageShsOutDil,
+    ebit: income.ebit ?? null,
+    total_assets: balance.totalAssets,
+    total_liabilities: balance.totalLiabilities,
+    retained_earnings: balance.retainedEarnings,
+    long_term_debt: balance.longTermDebt,
   };
 }
 
@@ -599,6 +630,17 @@ async function readFile(fmp: FmpClient, book: StatementBook, file: StatementFile
   return stream.report;
 }
 
+/**
+ * How many tickers have a usable history: at least one history row with total_assets. Rows
+ * written before the score inputs existed (migration 0027) do not count, so the window goes
+ * full once and refills them instead of leaving old TTMs without those figures for good.
+ */
+export function tickersWithHistory(history: ReadonlyMap<string, readonly PeriodFacts[]>): number {
+  let n = 0;
+  for (const rows of history.values()) if (rows.some((r) => isNum(r.total_assets))) n++;
+  return n;
+}
+
 /** Above this many tickers a history read filters in memory rather than in SQL. */
 const TICKERS_IN_SQL = 1_000;
 
@@ -668,7 +710,7 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
   const updatedAt = ctx.now().toISOString();
   const tickers = await universeTickers(ctx, { equitiesOnly: true });
   const history = await readFinancialHistory(ctx.db, tickers, day);
-  const window = fiscalYearWindow(day, tickers.length, history.size);
+  const window = fiscalYearWindow(day, tickers.length, tickersWithHistory(history));
   const book = new StatementBook(new Set(tickers), day);
   const files = statementFiles(["income", "balance", "cashFlow"], yearsOf(window), PERIODS);
   const fetched = await fetchStatements(ctx.fmp(), book, files, ctx.progress);

@@ -1,21 +1,108 @@
 /**
- * financial_scores: FMP's Altman Z and Piotroski F (and the figures behind
- * them) per active equity and day. FGOS's quality brakes read them; the old
- * snapshot builder fetched the scores bulk itself, which broke the rule that
- * only ingest assets talk to FMP.
+ * financial_scores: Altman Z and Piotroski F of each company on trading date D, computed
+ * in-house from our own statements and prices, with the figures behind them. FGOS's quality
+ * brakes read them (through fintra_snapshots). FMP's scores bulk describes only today, so a
+ * copy of it could not rebuild a past day; these are point in time and any D can be rebuilt.
  *
- * - Source: `scores-bulk`, kept to active equities (or the run's tickers).
- * - Partitioned by trading date. Like datos_valuacion, FMP's bulk describes
- *   today: a partition before the latest trading day writes nothing and says
- *   so, and snapshots of such a day get no brakes rather than later scores.
- * - A Piotroski score outside 0-9 is dropped (the column's CHECK), counted.
+ * - A row is (ticker, score_date = D). Partitioned by trading date; deps: datos_financieros
+ *   (the statement rows), datos_eod (the close). No FMP call.
+ * - Who gets a row: every ticker with a scorable datos_financieros row on D (see "inputs"),
+ *   or the scope's tickers among them (`universeTickers`: its list, or the first N active
+ *   equities). A company whose statements stopped 550+ days ago has none, and no row.
+ * - Inputs (`scoreInputs`), all filed on or before D:
+ *   t: the latest TTM or FY row ended by D (TTM wins a tie: the row FGOS scores, engines'
+ *   `pickFgosFinancialRow`), not ended more than FINANCIALS_STALE_DAYS (550) before D (the
+ *   benchmarks' staleness rule). Its label, type, end and the latest filing date of the rows
+ *   used are stored (`inputs_period_*`, `filing_date`).
+ *   t−1: the row of the same type one fiscal year earlier (FY: fiscal_year − 1; TTM: the same
+ *   fiscal quarter a year earlier), `prior_period_label`. t−2: likewise two years earlier,
+ *   read only for its total assets (the beginning of t−1's year). Labels decide, never dates,
+ *   as datos_financieros builds its TTMs.
+ *   The close: the latest datos_eod close on or before D, at most PRICE_STALE_DAYS (10) old
+ *   (the snapshot's price on D), with its date in `price_date`.
+ * - Altman Z (1968, public manufacturers), on t:
+ *     Z = 1.2·X1 + 1.4·X2 + 3.3·X3 + 0.6·X4 + 1.0·X5
+ *     X1 = working capital / total assets (working capital = current assets − current
+ *          liabilities), X2 = retained earnings / total assets, X3 = EBIT / total assets,
+ *     X4 = market value of equity / total liabilities, X5 = revenue / total assets.
+ *   Flows (EBIT, revenue) are t's: the sum of a TTM's 4 quarters, or the fiscal year; the
+ *   balances are t's period end. Market value of equity = t's diluted weighted shares (the
+ *   engines' one share count, as datos_valuacion_ttm) × the close on D, stored as
+ *   `market_cap`. Null when an input is missing or total assets or total liabilities is not
+ *   positive. Decision: the manufacturers' weights apply to every company, as FMP did; no
+ *   zones are stored (FGOS applies its own thresholds).
+ * - Piotroski F (2000): nine binary tests (1 passed, 0 failed), kept one by one in
+ *   `piotroski_tests`; the score is their sum when all nine are known, else null (a partial
+ *   sum would read as a weak company). TA is total assets at a period end, so TA(t−1) is the
+ *   beginning of t's year; ROA(t) = NI(t) / TA(t−1), ROA(t−1) = NI(t−1) / TA(t−2).
+ *     1 roa_positive            ROA(t) > 0
+ *     2 cfo_positive            operating cash flow(t) > 0
+ *     3 roa_improved            ROA(t) > ROA(t−1)
+ *     4 accruals                operating cash flow(t) > NI(t) (CFO over beginning assets
+ *                               beats ROA)
+ *     5 leverage_fell           LTD(t) / avg(TA(t), TA(t−1)) < LTD(t−1) / avg(TA(t−1),
+ *                               TA(t−2)), LTD = long-term debt
+ *     6 current_ratio_improved  CA(t) / CL(t) > CA(t−1) / CL(t−1)
+ *     7 no_new_shares           basic weighted shares(t) <= shares(t−1)
+ *     8 gross_margin_improved   gross profit / revenue, t over t−1
+ *     9 asset_turnover_improved revenue(t) / TA(t−1) > revenue(t−1) / TA(t−2)
+ *   Decisions: net income stands for income before extraordinary items (the table keeps
+ *   only net income); test 7 reads "no common equity issued" as a share count that did not
+ *   grow (the statements we keep carry no issuance figure); "improved" and "fell" are
+ *   strict, as Piotroski states them (a company without long-term debt in both years fails
+ *   test 5); a ratio over a zero or negative denominator leaves its test unknown.
+ * - Point in time: D reads only rows filed on or before D and closes dated on or before D,
+ *   and never the clock, so a backfill of D rebuilds what the daily run of D wrote, and a
+ *   rerun writes the same rows. datos_financieros keeps a period's latest filing only: a
+ *   prior year re-filed after D is invisible to D, whose tests needing it are then unknown.
+ * - Work: the tickers priced on D cut the key space into ranges of SCORES_CHUNK (the ranges
+ *   cover every ticker, priced or not), one step each: read the range's rows and closes,
+ *   build with the pure `scoreRow`, upsert, then (full runs) delete rows of D in the range
+ *   it did not build (so D holds exactly the run's rows, and no FMP-era row survives a
+ *   rerun). A scoped run is one step over its tickers and deletes nothing. Steps return
+ *   counts.
+ * - Columns kept from the FMP era: the Altman inputs (working_capital, total_assets,
+ *   total_liabilities, retained_earnings, ebit, market_cap, revenue). `source` =
+ *   'fintra_statements' (rows copied from FMP before migration 0027 say 'fmp_scores_bulk').
+ * - Checks: at least one row (warn); point_in_time (error): no row of D used a statement
+ *   filed after D or a close dated after D.
  */
-import { defineTable } from "../db/index.ts";
-import { type ScoresRow, scoresBulk } from "../sources/fmp/index.ts";
+import { defineTable, type Store } from "../db/index.ts";
+import { pickFgosFinancialRow } from "../engines/fgos.ts";
+import { isNum } from "../engines/math.ts";
+import { daysBefore, FINANCIALS_STALE_DAYS } from "./benchmark-inputs.ts";
 import { atLeast } from "./checks.ts";
-import { defineAsset } from "./define.ts";
+import { datosEodTable } from "./datos_eod.ts";
+import { type FinancialsRow, financialsTable } from "./datos_financieros.ts";
+import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
-import { latestWeekday, utcDate } from "./partitions.ts";
+import {
+  ALL_TICKERS,
+  type TickerRange,
+  tickerCondition,
+  tickerRanges,
+} from "./performance-math.ts";
+// The snapshot's "price on D" rule, shared so both price a company's equity alike.
+import { PRICE_STALE_DAYS } from "./snapshot-build.ts";
+import { laterDate } from "./statements.ts";
+
+/** Tickers per step. */
+export const SCORES_CHUNK = 2_000;
+
+export const SCORES_SOURCE = "fintra_statements";
+
+/** Each Piotroski test: 1 passed, 0 failed, null unknown (an input missing). */
+export interface PiotroskiTests {
+  roa_positive: 0 | 1 | null;
+  cfo_positive: 0 | 1 | null;
+  roa_improved: 0 | 1 | null;
+  accruals: 0 | 1 | null;
+  leverage_fell: 0 | 1 | null;
+  current_ratio_improved: 0 | 1 | null;
+  no_new_shares: 0 | 1 | null;
+  gross_margin_improved: 0 | 1 | null;
+  asset_turnover_improved: 0 | 1 | null;
+}
 
 export interface FinancialScoresRow {
   ticker: string;
@@ -30,6 +117,13 @@ export interface FinancialScoresRow {
   market_cap: number | null;
   revenue: number | null;
   source: string;
+  inputs_period_type: string | null;
+  inputs_period_label: string | null;
+  inputs_period_end: string | null;
+  prior_period_label: string | null;
+  filing_date: string | null;
+  price_date: string | null;
+  piotroski_tests: PiotroskiTests | null;
 }
 
 export const financialScoresTable = defineTable<FinancialScoresRow>({
@@ -48,70 +142,396 @@ export const financialScoresTable = defineTable<FinancialScoresRow>({
     market_cap: "numeric",
     revenue: "numeric",
     source: "text",
+    inputs_period_type: "text",
+    inputs_period_label: "text",
+    inputs_period_end: "date",
+    prior_period_label: "text",
+    filing_date: "date",
+    price_date: "date",
+    piotroski_tests: "jsonb",
   },
 });
 
-export function scoresRow(row: ScoresRow, day: string): FinancialScoresRow {
-  const piotroski = row.piotroskiScore;
+// ---------------------------------------------------------------------------------------
+// The scores (pure)
+
+/** The datos_financieros columns the scores read. */
+export const SCORE_COLUMNS = [
+  "ticker",
+  "period_type",
+  "period_label",
+  "period_end_date",
+  "fiscal_year",
+  "fiscal_period",
+  "filing_date",
+  "revenue",
+  "gross_profit",
+  "ebit",
+  "net_income",
+  "operating_cash_flow",
+  "total_assets",
+  "total_liabilities",
+  "retained_earnings",
+  "long_term_debt",
+  "total_current_assets",
+  "total_current_liabilities",
+  "weighted_shares_out",
+  "shares_outstanding",
+] as const satisfies readonly (keyof FinancialsRow)[];
+
+export type ScoreFinancials = Pick<FinancialsRow, (typeof SCORE_COLUMNS)[number]>;
+
+/** The rows a ticker's scores on D are computed from. */
+export interface ScoreInputs {
+  current: ScoreFinancials;
+  prior: ScoreFinancials | null;
+  /** Two fiscal years before `current`: only its total assets are read. */
+  priorPrior: ScoreFinancials | null;
+}
+
+const rowKey = (type: string, fiscalYear: number, period: string) =>
+  `${type}:${fiscalYear}:${period}`;
+
+/**
+ * t, t−1 and t−2 of one ticker on `day` among its TTM and FY rows, or null when it has no
+ * row filed and ended by D within FINANCIALS_STALE_DAYS.
+ */
+export function scoreInputs(rows: readonly ScoreFinancials[], day: string): ScoreInputs | null {
+  const known = rows.filter(
+    (r) =>
+      (r.period_type === "TTM" || r.period_type === "FY") &&
+      r.filing_date <= day &&
+      r.period_end_date <= day,
+  );
+  const oldest = daysBefore(day, FINANCIALS_STALE_DAYS);
+  const current = pickFgosFinancialRow(
+    known.filter((r) => r.period_end_date >= oldest),
+    day,
+  );
+  if (!current) return null;
+  const byKey = new Map(
+    known.map((r) => [rowKey(r.period_type, r.fiscal_year, r.fiscal_period), r]),
+  );
+  const yearsBack = (n: number) =>
+    byKey.get(rowKey(current.period_type, current.fiscal_year - n, current.fiscal_period)) ?? null;
+  return { current, prior: yearsBack(1), priorPrior: yearsBack(2) };
+}
+
+/** n / d when both are known and d is positive (a ratio over a non-positive base means nothing here). */
+function over(n: number | null | undefined, d: number | null | undefined): number | null {
+  return isNum(n) && isNum(d) && d > 0 ? n / d : null;
+}
+
+/** 1 when a > b, 0 when not, null when either is unknown. */
+function gain(a: number | null, b: number | null): 0 | 1 | null {
+  return a === null || b === null ? null : a > b ? 1 : 0;
+}
+
+function mean2(a: number | null | undefined, b: number | null | undefined): number | null {
+  return isNum(a) && isNum(b) ? (a + b) / 2 : null;
+}
+
+export interface AltmanInputs {
+  working_capital: number | null;
+  total_assets: number | null;
+  retained_earnings: number | null;
+  ebit: number | null;
+  market_value_of_equity: number | null;
+  total_liabilities: number | null;
+  revenue: number | null;
+}
+
+/** Altman's Z for public manufacturers; null when an input is missing or TA, TL are not positive. */
+export function altmanZ(x: AltmanInputs): number | null {
+  const ta = x.total_assets;
+  const tl = x.total_liabilities;
+  const parts = [
+    over(x.working_capital, ta),
+    over(x.retained_earnings, ta),
+    over(x.ebit, ta),
+    over(x.market_value_of_equity, tl),
+    over(x.revenue, ta),
+  ];
+  if (parts.some((p) => p === null)) return null;
+  const [x1, x2, x3, x4, x5] = parts as number[];
+  return 1.2 * x1! + 1.4 * x2! + 3.3 * x3! + 0.6 * x4! + 1.0 * x5!;
+}
+
+/** The nine tests on t, t−1 and t−2's total assets (see the doc above). */
+export function piotroskiTests(inputs: ScoreInputs): PiotroskiTests {
+  const t = inputs.current;
+  const p = inputs.prior;
+  const ppAssets = inputs.priorPrior?.total_assets ?? null;
+  const roa = over(t.net_income, p?.total_assets);
+  const priorRoa = over(p?.net_income, ppAssets);
+  const cfo = t.operating_cash_flow;
+  const leverage = over(t.long_term_debt, mean2(t.total_assets, p?.total_assets));
+  const priorLeverage = over(p?.long_term_debt, mean2(p?.total_assets, ppAssets));
+  const shares = t.shares_outstanding;
+  const priorShares = p?.shares_outstanding;
   return {
-    ticker: row.symbol.toUpperCase(),
+    roa_positive: roa === null ? null : roa > 0 ? 1 : 0,
+    cfo_positive: isNum(cfo) ? (cfo > 0 ? 1 : 0) : null,
+    roa_improved: gain(roa, priorRoa),
+    accruals: isNum(cfo) && isNum(t.net_income) ? (cfo > t.net_income ? 1 : 0) : null,
+    leverage_fell: gain(priorLeverage, leverage),
+    current_ratio_improved: gain(
+      over(t.total_current_assets, t.total_current_liabilities),
+      over(p?.total_current_assets, p?.total_current_liabilities),
+    ),
+    no_new_shares: isNum(shares) && isNum(priorShares) ? (shares <= priorShares ? 1 : 0) : null,
+    gross_margin_improved: gain(over(t.gross_profit, t.revenue), over(p?.gross_profit, p?.revenue)),
+    asset_turnover_improved: gain(over(t.revenue, p?.total_assets), over(p?.revenue, ppAssets)),
+  };
+}
+
+/** The sum of the nine tests, or null when any is unknown. */
+export function piotroskiScore(tests: PiotroskiTests): number | null {
+  let score = 0;
+  for (const outcome of Object.values(tests) as (0 | 1 | null)[]) {
+    if (outcome === null) return null;
+    score += outcome;
+  }
+  return score;
+}
+
+/** A close as the scores read it. */
+export interface Close {
+  price_date: string;
+  close: number;
+}
+
+/** The latest positive close on or before D, at most PRICE_STALE_DAYS old. */
+export function closeOnDay(closes: readonly Close[], day: string): Close | null {
+  const oldest = daysBefore(day, PRICE_STALE_DAYS);
+  let best: Close | null = null;
+  for (const c of closes) {
+    if (c.price_date > day || c.price_date < oldest || !(c.close > 0)) continue;
+    if (!best || c.price_date > best.price_date) best = c;
+  }
+  return best;
+}
+
+/** One ticker's row of D from its inputs and its close on D (null: no price). */
+export function scoreRow(
+  ticker: string,
+  day: string,
+  inputs: ScoreInputs,
+  close: Close | null,
+): FinancialScoresRow {
+  const t = inputs.current;
+  const shares = t.weighted_shares_out;
+  const marketCap = close && isNum(shares) && shares > 0 ? shares * close.close : null;
+  const workingCapital =
+    isNum(t.total_current_assets) && isNum(t.total_current_liabilities)
+      ? t.total_current_assets - t.total_current_liabilities
+      : null;
+  const tests = piotroskiTests(inputs);
+  const used = [t, inputs.prior, inputs.priorPrior].filter((r) => r !== null);
+  return {
+    ticker,
     score_date: day,
-    altman_z: row.altmanZScore,
-    piotroski_score: piotroski !== null && piotroski >= 0 && piotroski <= 9 ? piotroski : null,
-    working_capital: row.workingCapital,
-    total_assets: row.totalAssets,
-    total_liabilities: row.totalLiabilities,
-    retained_earnings: row.retainedEarnings,
-    ebit: row.ebit,
-    market_cap: row.marketCap,
-    revenue: row.revenue,
-    source: "fmp_scores_bulk",
+    altman_z: altmanZ({
+      working_capital: workingCapital,
+      total_assets: t.total_assets,
+      retained_earnings: t.retained_earnings,
+      ebit: t.ebit,
+      market_value_of_equity: marketCap,
+      total_liabilities: t.total_liabilities,
+      revenue: t.revenue,
+    }),
+    piotroski_score: piotroskiScore(tests),
+    working_capital: workingCapital,
+    total_assets: t.total_assets,
+    total_liabilities: t.total_liabilities,
+    retained_earnings: t.retained_earnings,
+    ebit: t.ebit,
+    market_cap: marketCap,
+    revenue: t.revenue,
+    source: SCORES_SOURCE,
+    inputs_period_type: t.period_type,
+    inputs_period_label: t.period_label,
+    inputs_period_end: t.period_end_date,
+    prior_period_label: inputs.prior?.period_label ?? null,
+    filing_date: used.reduce((d, r) => laterDate(d, r.filing_date), ""),
+    price_date: close?.price_date ?? null,
+    piotroski_tests: tests,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading and writing (I/O)
+
+/** Rows reaching back far enough for t−2 of a t that ends FINANCIALS_STALE_DAYS before D. */
+const LOOKBACK_DAYS = FINANCIALS_STALE_DAYS + 3 * 366;
+
+/** The key-space ranges of a full run, cut at the tickers priced on D (store order). */
+async function planRanges(db: Store, day: string): Promise<TickerRange[]> {
+  const priced = await db.readAll(datosEodTable, {
+    where: { price_date: day },
+    columns: ["ticker"],
+  });
+  return tickerRanges(
+    priced.map((p) => p.ticker),
+    SCORES_CHUNK,
+  );
+}
+
+interface ChunkCounts {
+  written: number;
+  altman: number;
+  piotroski: number;
+  noPrice: number;
+  pruned: number;
+}
+
+/** Groups rows by ticker, keeping order. */
+function byTicker<T extends { ticker: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.ticker);
+    if (list) list.push(r);
+    else out.set(r.ticker, [r]);
+  }
+  return out;
+}
+
+/** Reads, builds, writes and (full runs) prunes one range or the scope's tickers. */
+async function scoreRange(
+  db: Store,
+  day: string,
+  range: TickerRange,
+  scoped: string[] | null,
+): Promise<ChunkCounts> {
+  const ticker = tickerCondition(range, scoped);
+  const [financials, closes] = await Promise.all([
+    db.readAll(financialsTable, {
+      where: {
+        ...(ticker ? { ticker } : {}),
+        period_type: { in: ["TTM", "FY"] },
+        period_end_date: { gte: daysBefore(day, LOOKBACK_DAYS), lte: day },
+        filing_date: { lte: day },
+      },
+      columns: [...SCORE_COLUMNS],
+      pageSize: 50_000,
+    }),
+    db.readAll(datosEodTable, {
+      where: {
+        ...(ticker ? { ticker } : {}),
+        price_date: { gte: daysBefore(day, PRICE_STALE_DAYS), lte: day },
+      },
+      columns: ["ticker", "price_date", "close"],
+      pageSize: 50_000,
+    }),
+  ]);
+  const closesOf = byTicker(closes);
+  const rows: FinancialScoresRow[] = [];
+  for (const [t, list] of byTicker(financials)) {
+    const inputs = scoreInputs(list, day);
+    if (inputs) rows.push(scoreRow(t, day, inputs, closeOnDay(closesOf.get(t) ?? [], day)));
+  }
+  const written = await db.upsert(financialScoresTable, rows);
+  const pruned = scoped ? 0 : await pruneRange(db, day, range, rows);
+  return {
+    written,
+    altman: rows.filter((r) => r.altman_z !== null).length,
+    piotroski: rows.filter((r) => r.piotroski_score !== null).length,
+    noPrice: rows.filter((r) => r.price_date === null).length,
+    pruned,
+  };
+}
+
+/** Deletes rows of D in the range that the run did not build; returns how many. */
+async function pruneRange(
+  db: Store,
+  day: string,
+  range: TickerRange,
+  built: readonly FinancialScoresRow[],
+): Promise<number> {
+  const keep = new Set(built.map((r) => r.ticker));
+  const ticker = tickerCondition(range, null);
+  const stored = await db.readAll(financialScoresTable, {
+    where: { score_date: day, ...(ticker ? { ticker } : {}) },
+    columns: ["ticker"],
+  });
+  const stale = stored.map((r) => r.ticker).filter((t) => !keep.has(t));
+  if (stale.length === 0) return 0;
+  return db.delete(financialScoresTable, { score_date: day, ticker: { in: stale } });
+}
+
+function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
+  return {
+    written: a.written + b.written,
+    altman: a.altman + b.altman,
+    piotroski: a.piotroski + b.piotroski,
+    noPrice: a.noPrice + b.noPrice,
+    pruned: a.pruned + b.pruned,
+  };
+}
+
+const pointInTimeCheck: AssetCheck = {
+  name: "point_in_time",
+  severity: "error",
+  description: "no row of D used a statement filed after D or a close dated after D",
+  async run({ db, partition }) {
+    const day = partition as string;
+    const [lateFilings, lateCloses] = await Promise.all([
+      db.readAll(financialScoresTable, {
+        where: { score_date: day, filing_date: { gt: day } },
+        columns: ["ticker"],
+      }),
+      db.readAll(financialScoresTable, {
+        where: { score_date: day, price_date: { gt: day } },
+        columns: ["ticker"],
+      }),
+    ]);
+    const bad = [...new Set([...lateFilings, ...lateCloses].map((r) => r.ticker))];
+    return {
+      passed: bad.length === 0,
+      value: bad.length,
+      message:
+        bad.length === 0
+          ? `every row of ${day} was built from statements filed and closes dated by then`
+          : `${bad.length} rows of ${day} used later data (e.g. ${bad.slice(0, 5).join(", ")})`,
+    };
+  },
+};
+
+async function materializeScores(ctx: AssetContext, day: string) {
+  // One step fixes the work, so an Inngest replay walks the same ranges.
+  const { scoped, ranges } = await ctx.step("plan-ranges", async () => {
+    if (!ctx.scope) return { scoped: null, ranges: await planRanges(ctx.db, day) };
+    const tickers = await universeTickers(ctx, { equitiesOnly: true });
+    return { scoped: tickers, ranges: [ALL_TICKERS] };
+  });
+  let totals: ChunkCounts = { written: 0, altman: 0, piotroski: 0, noPrice: 0, pruned: 0 };
+  for (const [i, range] of ranges.entries()) {
+    const counts = await ctx.step(`chunk-${i + 1}-of-${ranges.length}`, () =>
+      scoreRange(ctx.db, day, range, scoped),
+    );
+    totals = addCounts(totals, counts);
+  }
+  return {
+    rows: totals.written,
+    metadata: {
+      chunks: ranges.length,
+      withAltmanZ: totals.altman,
+      withPiotroski: totals.piotroski,
+      noPriceOnDay: totals.noPrice,
+      pruned: totals.pruned,
+    },
   };
 }
 
 export default defineAsset({
   key: "financial_scores",
-  description: "Altman Z and Piotroski F per active equity and day (FMP scores bulk)",
-  deps: ["fintra_universe"],
+  description:
+    "Altman Z and Piotroski F per company and day, computed from our statements and closes (point in time)",
+  deps: ["datos_financieros", "datos_eod"],
   partitioned: true,
-  sources: ["fmp"],
   tables: [financialScoresTable],
-  checks: [atLeast("rows", 1, "warn")],
+  checks: [atLeast("rows", 1, "warn"), pointInTimeCheck],
   async materialize(ctx) {
-    const day = ctx.partition as string;
-    const latest = latestWeekday(utcDate(ctx.now()));
-    if (day < latest) {
-      return {
-        rows: 0,
-        metadata: {
-          notRebuilt: `FMP's scores bulk describes ${latest}; ${day} cannot be rebuilt from it`,
-        },
-      };
-    }
-    const result = await ctx.step("load-scores", async () => {
-      const wanted = new Set(await universeTickers(ctx, { equitiesOnly: true }));
-      const stream = ctx.fmp().csv(scoresBulk, {}, { batchSize: 10_000 });
-      let written = 0;
-      let outOfRange = 0;
-      for await (const batch of stream) {
-        const rows = batch
-          .filter((r) => wanted.has(r.symbol.toUpperCase()))
-          .map((r) => scoresRow(r, day));
-        outOfRange += batch.filter(
-          (r) => r.piotroskiScore !== null && (r.piotroskiScore < 0 || r.piotroskiScore > 9),
-        ).length;
-        written += await ctx.db.upsert(financialScoresTable, rows);
-      }
-      const { skipped, samples, requests } = stream.report;
-      return {
-        written,
-        equities: wanted.size,
-        outOfRange,
-        skipped,
-        skippedSamples: samples,
-        requests,
-      };
-    });
-    return { rows: result.written, metadata: result };
+    return materializeScores(ctx, ctx.partition as string);
   },
 });

@@ -17,11 +17,12 @@
  * Deps are exactly the tables it reads, so it runs by itself once financials, benchmarks
  * and performance are materialized for D: fintra_universe, company_profiles,
  * industry_classification and asset_industry_map (classification on D), datos_eod (price,
- * change, volume, 52-week range, beta), datos_financieros (FY and TTM rows), datos_valuacion
- * (FMP's market cap when D was ingested), datos_valuacion_ttm (multiples, sentiment, market
- * cap), financial_scores (Altman Z, Piotroski F), datos_dividendos, datos_performance (the
- * ticker's and SPY's windows), sector_performance, industry_performance, sector_pe and
- * sector_benchmarks. Never the same day's snapshots (the old benchmark cycle is gone).
+ * change, volume, 52-week range, beta), datos_financieros (FY and TTM rows), datos_valuacion_ttm
+ * (multiples, sentiment, quarter-end market cap), financial_scores (Altman Z, Piotroski F),
+ * datos_dividendos, datos_performance (the ticker's and SPY's windows), sector_performance,
+ * industry_performance, sector_pe and sector_benchmarks. Never the same day's snapshots (the
+ * old benchmark cycle is gone), and not datos_valuacion: FMP's TTM copy exists only for the
+ * day FMP was read, so nothing in a row may depend on it.
  *
  * Key (snapshot_date, ticker), the PK spec §10.2 asks for with the date first, so one day
  * is one contiguous key range (the checks, market_state and reruns read whole days);
@@ -46,10 +47,15 @@
  *   financial_scores{altman_z, piotroski_score, ..., score_date}}`. Price figures come from
  *   datos_eod (the latest close on or before D, at most 10 days old; change against the close
  *   before it; 63-session average volume; 52-week low-high; a one-year daily beta against SPY
- *   from 60+ matched returns). Market cap: datos_valuacion's on D when D was ingested, else
- *   the latest quarter-end valuation's share count times D's close (`marketCapSource`).
- *   Decision: no `description` (it is not point in time and would repeat ~1 KB per row per
- *   day; company_profiles has it); no cik/isin/logo/cusip/phone (no table holds them).
+ *   from 60+ matched returns). Market cap: always the diluted weighted shares of the row FGOS
+ *   scores (a TTM's are its latest quarter's) times the price on D (`marketCapSource`
+ *   'shares_x_close'), the market value of equity financial_scores uses too; never FMP's
+ *   figure, which a backfill could not see. Decision: no `description` (it is not point in
+ *   time and would repeat ~1 KB per row per day; company_profiles has it); no
+ *   cik/isin/logo/cusip/phone (no table holds them). Not point in time: `identity` (name,
+ *   exchange, country, currency, website, CEO, employees, founded, isEtf, isAdr) is the
+ *   profile's and universe's latest state (those tables keep no history), so a backfill
+ *   shows today's identity on past days; the point-in-time comparison leaves it out.
  *   Without a company profile: `{status 'pending', computed false, reason, metrics, ...}`.
  * - market_snapshot (NOT NULL) `{price, ytd_percent (datos_performance YTD on D), div_yield
  *   (latest fiscal year's dividend per share over D's close, a decimal)}`.
@@ -66,8 +72,9 @@
  *   latest TTM-or-FY row ended and filed by D, no older than 550 days (the benchmarks' own
  *   staleness rule), against the sector's benchmarks of the newest day on or before D
  *   (within 7 days; sector_benchmarks is a dep, so normally D's own).
- *   Altman Z / Piotroski apply when financial_scores has a row within 10 days of D (FMP's
- *   bulk describes its own day, so a backfilled day gets no brakes rather than later ones).
+ *   Altman Z / Piotroski apply from financial_scores' row of D (computed point in time from
+ *   statements filed by D and D's close; no older row stands in, so a backfill reads what the
+ *   daily run read).
  * - valuation (NOT NULL, §4): P/E, EV/EBITDA and P/FCF of the latest datos_valuacion_ttm row
  *   valued and filed by D within 200 days (the source and staleness the benchmarks use, so
  *   a company is compared with a distribution of the same quarter-end multiples), plus
@@ -99,7 +106,12 @@
  * Point in time: partition D reads only rows dated on or before D and statements filed on or
  * before D, and the pure builder drops anything else again (snapshot-build.ts). Derived
  * figures never read the clock, so a rerun of D builds the same rows, and a backfill of last
- * month rebuilds what the daily runs built from the same tables.
+ * month rebuilds what the daily runs built from the same tables
+ * (tests/assets/point-in-time.test.ts). The exceptions are the latest-state inputs: the
+ * identity block (above), the classification's profile fallback (for a ticker without an
+ * asset_industry_map row valid on D), and who gets a row, decided by today's universe
+ * (active now or last seen on or after D) and profile (IPO date): a ticker delisted before
+ * the store first saw the universe is unknown to a backfill.
  *
  * Work: a planning step lists the run's tickers and packs them into chunks of about
  * SNAPSHOT_CHUNK_TICKERS (1,000), whole industries at a time (snapshot-inputs.ts), so IQS
@@ -241,7 +253,6 @@ export const SNAPSHOT_DEPS = [
   "asset_industry_map",
   "datos_eod",
   "datos_financieros",
-  "datos_valuacion",
   "datos_valuacion_ttm",
   "financial_scores",
   "datos_dividendos",

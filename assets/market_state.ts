@@ -9,7 +9,9 @@
  *   company_profiles, fintra_universe. A run for D writes, for every fintra_snapshots row of
  *   D (or the scope's tickers among them), the state as of D. Everything is read from D's
  *   snapshots except `ytd_return` (datos_performance YTD on D), `company_name` and `country`
- *   (company_profiles, else fintra_universe).
+ *   (company_profiles, else fintra_universe). Those two are the profile's latest state (it
+ *   keeps no history), so they are not point in time and the backfill comparison leaves them
+ *   out; every other column of D's state is rebuilt identically by a backfill of D.
  * - Key ticker. The table holds the newest D written: a run for D leaves alone every row
  *   whose stored `snapshot_date` is after D (read just before the upsert), so rerunning an
  *   older partition never overwrites a newer state. A full run for a D no older than any

@@ -45,7 +45,6 @@ import type { DividendsRow } from "./datos_dividendos.ts";
 import type { PriceRow } from "./datos_eod.ts";
 import type { FinancialsRow } from "./datos_financieros.ts";
 import type { PerformanceRow } from "./datos_performance.ts";
-import type { ValuationRow } from "./datos_valuacion.ts";
 import type { TtmValuationRecord } from "./datos_valuacion_ttm.ts";
 import type { FinancialScoresRow } from "./financial_scores.ts";
 import type { SnapshotRecord } from "./fintra_snapshots.ts";
@@ -59,8 +58,6 @@ export const ENGINE_VERSION = "fintra-2026.11";
 
 /** A close older than this many days before D is not "the price on D". */
 export const PRICE_STALE_DAYS = 10;
-/** Altman Z / Piotroski rows older than this are not applied (FMP's bulk describes its day). */
-export const SCORES_STALE_DAYS = 10;
 /** Sector benchmarks, performance and P/E context older than this are not read. */
 export const CONTEXT_STALE_DAYS = 7;
 /** Sector P/E context: a row older than this is missing, not partial. */
@@ -128,8 +125,7 @@ export interface TickerInputs {
   prices: readonly PricePoint[];
   financials: readonly FinancialInput[];
   valuations: readonly TtmValuationInput[];
-  /** datos_valuacion (FMP's TTM bulks) dated D, when that day was ingested. */
-  dailyValuation: Pick<ValuationRow, "valuation_date" | "market_cap"> | null;
+  /** financial_scores of D (computed point in time for every D, so no older row stands in). */
   scores: readonly FinancialScoresRow[];
   dividends: readonly DividendsRow[];
   performance: readonly Pick<
@@ -444,7 +440,6 @@ export function pointInTime(input: TickerInputs, day: string) {
     (r) => r.period_end_date <= day && r.filing_date <= day,
   );
   const oldestScorable = daysBefore(day, FINANCIALS_STALE_DAYS);
-  const oldestScores = daysBefore(day, SCORES_STALE_DAYS);
   return {
     fiscalYears: financials.filter((r) => r.period_type === "FY"),
     // TTM or FY rows FGOS may score: ended within FINANCIALS_STALE_DAYS, like the benchmarks.
@@ -453,7 +448,7 @@ export function pointInTime(input: TickerInputs, day: string) {
         (r.period_type === "TTM" || r.period_type === "FY") && r.period_end_date >= oldestScorable,
     ),
     valuations: input.valuations.filter((r) => r.valuation_date <= day && r.filing_date <= day),
-    scores: input.scores.filter((r) => r.score_date <= day && r.score_date >= oldestScores),
+    scores: input.scores.filter((r) => r.score_date === day),
     dividends: input.dividends.filter(
       (r) => r.filing_date <= day && (r.fiscal_year_end_date ?? "") <= day,
     ),
@@ -650,7 +645,7 @@ export function buildSnapshot(input: TickerInputs, context: DayContext): BuiltSn
     known.dividends.filter((d) => isNum(d.dividend_per_share)),
     (d) => String(d.year).padStart(4, "0"),
   );
-  const marketCap = marketCapOnDay(input, valuationRow, prices, day);
+  const marketCap = marketCapOnDay(scored, prices);
   const profileStructural = buildProfileStructural(input, {
     day,
     classification,
@@ -778,24 +773,17 @@ export function buildSnapshot(input: TickerInputs, context: DayContext): BuiltSn
 }
 
 /**
- * Market cap on D: FMP's figure (datos_valuacion) when D was ingested, else the shares
- * behind the latest quarter-end valuation (its market cap over its price) times D's close.
+ * Market cap on D: the diluted weighted shares of the row FGOS scores (a TTM carries its
+ * latest quarter's) times the price on D. Never FMP's figure: it exists only for the day
+ * FMP was read, so a backfill would price the same day differently.
  */
 export function marketCapOnDay(
-  input: Pick<TickerInputs, "dailyValuation">,
-  valuation: TtmValuationInput | null,
+  scored: Pick<FinancialInput, "weighted_shares_out"> | null,
   prices: Pick<PriceMetrics, "price">,
-  day: string,
-): { value: number | null; source: "fmp_ttm_bulk" | "quarter_shares" | null } {
-  const daily = input.dailyValuation;
-  if (daily && daily.valuation_date === day && isNum(daily.market_cap)) {
-    return { value: daily.market_cap, source: "fmp_ttm_bulk" };
-  }
-  if (valuation && isNum(valuation.market_cap) && valuation.price > 0 && isNum(prices.price)) {
-    return {
-      value: (valuation.market_cap / valuation.price) * prices.price,
-      source: "quarter_shares",
-    };
+): { value: number | null; source: "shares_x_close" | null } {
+  const shares = scored?.weighted_shares_out;
+  if (isNum(shares) && shares > 0 && isNum(prices.price)) {
+    return { value: shares * prices.price, source: "shares_x_close" };
   }
   return { value: null, source: null };
 }
@@ -835,6 +823,7 @@ export function buildProfileStructural(
     ? {
         altman_z: scores.altman_z,
         piotroski_score: scores.piotroski_score,
+        inputs_period_label: scores.inputs_period_label,
         marketCap: scores.market_cap,
         revenue: scores.revenue,
         total_assets: scores.total_assets,

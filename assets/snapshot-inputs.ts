@@ -14,7 +14,6 @@ import { dividendsTable } from "./datos_dividendos.ts";
 import { datosEodTable } from "./datos_eod.ts";
 import { financialsTable } from "./datos_financieros.ts";
 import { datosPerformanceTable } from "./datos_performance.ts";
-import { datosValuacionTable } from "./datos_valuacion.ts";
 import { ttmValuationTable } from "./datos_valuacion_ttm.ts";
 import { financialScoresTable } from "./financial_scores.ts";
 import { MARKET_BENCHMARK, universeTable, universeTickers } from "./fintra_universe.ts";
@@ -29,7 +28,6 @@ import {
   daysBefore,
   type FinancialInput,
   HISTORY_YEARS,
-  SCORES_STALE_DAYS,
   SECTOR_PE_STALE_DAYS,
   type TickerInputs,
   yearsBefore,
@@ -227,7 +225,6 @@ export async function readChunkInputs(
     prices,
     financials,
     valuations,
-    daily,
     scores,
     dividends,
     performance,
@@ -301,13 +298,7 @@ export async function readChunkInputs(
         "price_to_sales",
       ],
     }),
-    db.readAll(datosValuacionTable, {
-      where: { ticker: own, valuation_date: day, denominator_type: "TTM" },
-      columns: ["ticker", "valuation_date", "market_cap"],
-    }),
-    db.readAll(financialScoresTable, {
-      where: { ticker: own, score_date: { gte: daysBefore(day, SCORES_STALE_DAYS), lte: day } },
-    }),
+    db.readAll(financialScoresTable, { where: { ticker: own, score_date: day } }),
     db.readAll(dividendsTable, {
       where: {
         ticker: own,
@@ -358,7 +349,6 @@ export async function readChunkInputs(
   const profileOf = new Map(profiles.map((p) => [p.ticker, p]));
   const financialsOf = groupBy(financialRows, (r) => r.ticker);
   const valuationsOf = groupBy(valuations, (r) => r.ticker);
-  const dailyOf = new Map(daily.map((v) => [v.ticker, v]));
   const scoresOf = groupBy(scores, (r) => r.ticker);
   const dividendsOf = groupBy(dividends, (r) => r.ticker);
 
@@ -381,7 +371,6 @@ export async function readChunkInputs(
       prices: pricesOf.get(ticker) ?? [],
       financials: financialsOf.get(ticker) ?? [],
       valuations: valuationsOf.get(ticker) ?? [],
-      dailyValuation: dailyOf.get(ticker) ?? null,
       scores: scoresOf.get(ticker) ?? [],
       dividends: dividendsOf.get(ticker) ?? [],
       performance: performanceOf.get(ticker) ?? [],

@@ -41,6 +41,11 @@ export interface IncomeFacts extends StatementStamp {
   netIncome: number | null;
   weightedAverageShsOut: number | null;
   weightedAverageShsOutDil: number | null;
+  /**
+   * Earnings before interest and taxes (Altman Z's X3). Optional: a record narrowed before
+   * the scores needed it reads as missing, like a column absent from FMP's header.
+   */
+  ebit?: number | null;
 }
 
 export interface BalanceFacts extends StatementStamp {
@@ -49,6 +54,11 @@ export interface BalanceFacts extends StatementStamp {
   totalCurrentLiabilities: number | null;
   totalStockholdersEquity: number | null;
   totalDebt: number | null;
+  /** Altman Z and Piotroski F inputs (financial_scores). */
+  totalAssets: number | null;
+  totalLiabilities: number | null;
+  retainedEarnings: number | null;
+  longTermDebt: number | null;
 }
 
 export interface CashFlowFacts extends StatementStamp {
@@ -139,6 +149,7 @@ export function incomeFacts(row: IncomeStatementRow): IncomeFacts {
     netIncome: row.netIncome,
     weightedAverageShsOut: row.weightedAverageShsOut,
     weightedAverageShsOutDil: row.weightedAverageShsOutDil,
+    ebit: row.ebit,
   };
 }
 
@@ -150,6 +161,10 @@ export function balanceFacts(row: BalanceSheetRow): BalanceFacts {
     totalCurrentLiabilities: row.totalCurrentLiabilities,
     totalStockholdersEquity: row.totalStockholdersEquity,
     totalDebt: row.totalDebt,
+    totalAssets: row.totalAssets,
+    totalLiabilities: row.totalLiabilities,
+    retainedEarnings: row.retainedEarnings,
+    longTermDebt: row.longTermDebt,
   };
 }
 

@@ -12,6 +12,7 @@ import datosFinancieros, {
   type PeriodFacts,
   ratio,
   statementFiles,
+  tickersWithHistory,
 } from "../../../assets/datos_financieros.ts";
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
 import type { Resources } from "../../../assets/resources.ts";
@@ -59,6 +60,11 @@ interface Figures {
   currentLiabilities?: number | null;
   operatingCashFlow?: number | null;
   capex?: number | null;
+  ebit?: number | null;
+  totalAssets?: number | null;
+  totalLiabilities?: number | null;
+  retainedEarnings?: number | null;
+  longTermDebt?: number | null;
 }
 
 const BASE: Required<Figures> = {
@@ -77,6 +83,11 @@ const BASE: Required<Figures> = {
   currentLiabilities: 600,
   operatingCashFlow: 350,
   capex: -50,
+  ebit: 310,
+  totalAssets: 4000,
+  totalLiabilities: 2000,
+  retainedEarnings: 1200,
+  longTermDebt: 400,
 };
 
 interface Filed {
@@ -99,6 +110,7 @@ function statementsFor(p: Filed, over: Figures = {}) {
     netIncome: f.netIncome,
     weightedAverageShsOut: f.shares,
     weightedAverageShsOutDil: f.dilutedShares,
+    ebit: f.ebit,
   };
   const balance: BalanceFacts = {
     ...stamp,
@@ -107,6 +119,10 @@ function statementsFor(p: Filed, over: Figures = {}) {
     totalCurrentLiabilities: f.currentLiabilities,
     totalStockholdersEquity: f.equity,
     totalDebt: f.debt,
+    totalAssets: f.totalAssets,
+    totalLiabilities: f.totalLiabilities,
+    retainedEarnings: f.retainedEarnings,
+    longTermDebt: f.longTermDebt,
   };
   const cashFlow: CashFlowFacts = {
     ...stamp,
@@ -192,6 +208,11 @@ describe("buildTickerFinancials", () => {
         shares: 90,
         dilutedShares: 95,
         cash: 777,
+        ebit: 50,
+        totalAssets: 9000,
+        totalLiabilities: 4000,
+        retainedEarnings: 2500,
+        longTermDebt: 800,
       }),
     ];
     const built = buildTickerFinancials("ACME", collect(...quarters), OPTIONS);
@@ -216,6 +237,12 @@ describe("buildTickerFinancials", () => {
       weighted_shares_out: 95,
       shares_outstanding: 90,
       invested_capital: 6000,
+      // The scores' inputs: EBIT is a flow, the rest are the latest quarter's balances.
+      ebit: 310 * 3 + 50,
+      total_assets: 9000,
+      total_liabilities: 4000,
+      retained_earnings: 2500,
+      long_term_debt: 800,
     });
     // The latest filing date among the 4 quarters (Q4 came out 2025-08-19).
     expect(ttm.filing_date).toBe("2025-10-30");
@@ -436,6 +463,19 @@ describe("statements as a run sees them", () => {
       to: 2027,
     });
     expect(historyYears("2026-01-15")).toEqual({ from: 2020, to: 2024 });
+  });
+
+  it("counts history written before the score inputs existed as no history", () => {
+    const facts = (totalAssets: number | null) =>
+      ({ fiscal_year: 2022, fiscal_period: "FY", total_assets: totalAssets }) as PeriodFacts;
+    const history = new Map([
+      ["OLD", [facts(null), facts(null)]],
+      ["NEW", [facts(null), facts(4000)]],
+    ]);
+    expect(tickersWithHistory(history)).toBe(1);
+    // A store migrated under old rows refetches the full window once, filling them.
+    const migrated = new Map([["OLD", [facts(null)]]]);
+    expect(fiscalYearWindow("2026-01-15", 1, tickersWithHistory(migrated)).kind).toBe("full");
   });
 
   it("keeps the run's tickers' statements filed by its day, and counts the rest", () => {

@@ -186,7 +186,14 @@ export function scores(date = DAY): FinancialScoresRow {
     ebit: 3e8,
     market_cap: 6.5e9,
     revenue: 1.9e9,
-    source: "fmp_scores_bulk",
+    source: "fintra_statements",
+    inputs_period_type: "TTM",
+    inputs_period_label: "2026Q3",
+    inputs_period_end: "2026-09-30",
+    prior_period_label: "2025Q3",
+    filing_date: "2026-11-05",
+    price_date: date,
+    piotroski_tests: null,
   };
 }
 
@@ -266,7 +273,6 @@ export function fixture(): Fixture {
       prices: acme,
       financials: [...fy, ttm],
       valuations: valuations(),
-      dailyValuation: { valuation_date: DAY, market_cap: 6.4e9 },
       scores: [scores()],
       dividends: dividends(),
       performance: performance([1.2, 2.5, 4, 9, 15, 30, 35, 50, 70, 120]),

@@ -89,7 +89,7 @@ describe("marketStateRow", () => {
       price: metrics.price,
       change: metrics.change,
       change_percentage: metrics.changePercentage,
-      market_cap: 6.4e9,
+      market_cap: metrics.marketCap,
       volume: metrics.volume,
       last_price_date: DAY,
       ytd_return: 30,

@@ -58,6 +58,13 @@ describe("a company with every input", () => {
     expect(json(row.fundamentals_growth).revenue_cagr).toBeCloseTo(0.1, 9);
   });
 
+  it("brakes only with the scores of D: an older row never stands in", () => {
+    const yesterday = buildSnapshot({ ...input, scores: [scores("2026-11-26")] }, context);
+    const brakes = json(json(yesterday.fgos_components).quality_brakes);
+    expect(brakes).toMatchObject({ altman_z: null, piotroski_score: null });
+    expect(json(yesterday.profile_structural).financial_scores).toBeNull();
+  });
+
   it("values the latest quarter-end multiples against the sector", () => {
     expect(row.valuation).toMatchObject({
       pe_ratio: valuations().at(-1)?.pe_ratio,
@@ -96,9 +103,10 @@ describe("a company with every input", () => {
     const profile = json(row.profile_structural);
     expect(profile.status).toBe("computed");
     expect(json(profile.identity)).toMatchObject({ name: "Acme Corp", founded: "2005-04-01" });
+    // The scored TTM's 100M diluted shares at D's close.
     expect(json(profile.metrics)).toMatchObject({
-      marketCap: 6.4e9,
-      marketCapSource: "fmp_ttm_bulk",
+      marketCap: 100_000_000 * (json(profile.metrics).price as number),
+      marketCapSource: "shares_x_close",
     });
     expect(json(profile.financial_scores).altman_z).toBe(3.6);
     expect(json(row.market_snapshot).ytd_percent).toBe(30);
@@ -167,7 +175,6 @@ describe("pending rows keep their row and say why", () => {
         prices: [],
         financials: [],
         valuations: [],
-        dailyValuation: null,
         scores: [],
         dividends: [],
         performance: [],
@@ -384,20 +391,20 @@ describe("the parts", () => {
     expect(priceMetrics(acme, spy, "2027-01-15").price).toBeNull();
   });
 
-  it("market cap: FMP's on D, else the quarter's share count at D's close", () => {
-    const quarter = { market_cap: 4e9, price: 40 } as never;
-    expect(marketCapOnDay({ dailyValuation: null }, quarter, { price: 50 }, DAY)).toEqual({
+  it("market cap: the scored row's diluted shares at D's close, never without either", () => {
+    expect(marketCapOnDay({ weighted_shares_out: 1e8 }, { price: 50 })).toEqual({
       value: 5e9,
-      source: "quarter_shares",
+      source: "shares_x_close",
     });
-    expect(
-      marketCapOnDay(
-        { dailyValuation: { valuation_date: "2026-11-26", market_cap: 1 } },
-        null,
-        { price: 50 },
-        DAY,
-      ),
-    ).toEqual({ value: null, source: null });
+    expect(marketCapOnDay(null, { price: 50 })).toEqual({ value: null, source: null });
+    expect(marketCapOnDay({ weighted_shares_out: 1e8 }, { price: null })).toEqual({
+      value: null,
+      source: null,
+    });
+    expect(marketCapOnDay({ weighted_shares_out: 0 }, { price: 50 })).toEqual({
+      value: null,
+      source: null,
+    });
   });
 
   it("context blocks: partial, stale and missing", () => {
