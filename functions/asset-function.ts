@@ -180,13 +180,10 @@ export function createAssetFunction(
     },
     async ({ event, step, runId }) => {
       const { db, now } = await resources();
-      let target: RunTarget;
-      try {
-        target = targetFromEvent(event as TriggerEvent, now());
-      } catch (error) {
-        if (error instanceof PartitionError) throw new NonRetriableError(error.message);
-        throw error;
-      }
+      // Memoized: a run that crosses midnight must keep the day it started for.
+      const target = (await step.run("resolve-day", () =>
+        failFastOnRefusals(async () => targetFromEvent(event as TriggerEvent, now())),
+      )) as RunTarget;
       const opened = (await step.run("gate", () =>
         openRun(db, graph, {
           asset: def.key,
