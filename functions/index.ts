@@ -1,6 +1,7 @@
 /** Every Inngest function of the app: one per asset, plus per-ticker debugging and backfills. */
 import type { Inngest } from "inngest";
 import type { AssetGraph } from "../assets/graph.ts";
+import type { Logger } from "../assets/log.ts";
 import type { Resources } from "../assets/resources.ts";
 import { createAssetFunction } from "./asset-function.ts";
 import { createBackfillFunction } from "./backfill.ts";
@@ -11,6 +12,8 @@ export interface FunctionsOptions {
   graph: AssetGraph;
   /** Opened on first use, so registration needs no database. */
   resources: () => Promise<Resources>;
+  /** Where runs log (JSON); stderr by default. */
+  log?: Logger;
 }
 
 export function createFunctions(options: FunctionsOptions) {
