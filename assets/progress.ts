@@ -95,6 +95,8 @@ export function terminalReporter(stream: NodeJS.WriteStream = process.stderr): R
       multibar.log(`${describeOutcome(outcome)}\n`);
     },
     close() {
+      // Log lines wait for the next redraw; draw once more so the last ones are not lost.
+      multibar.update();
       multibar.stop();
     },
   };

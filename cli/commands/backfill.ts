@@ -12,7 +12,7 @@ import { openMigrated, positiveInt, type RegisterCommand, select } from "../cont
 import { line, table, UsageError } from "../io.ts";
 import { parsePartition } from "../options.ts";
 
-/** A bar with an ETA on a terminal; elsewhere a line per tenth of the dates and per problem. */
+/** A bar with an ETA on a terminal (problems listed after it); elsewhere a line per tenth of the dates and per problem. */
 export function backfillProgress(stream: NodeJS.WriteStream): BackfillProgress {
   const describe = (d: DayOutcome) =>
     `${d.partition} ${d.status}${d.rows ? ` ${d.rows} rows` : ""}${d.note && d.status !== "fresh" ? ` (${d.note})` : ""}`;
@@ -40,13 +40,18 @@ export function backfillProgress(stream: NodeJS.WriteStream): BackfillProgress {
     hideCursor: true,
     etaBuffer: 20,
   });
+  // Lines written under a live bar leave torn copies of it: hold them until it stops.
+  const held: string[] = [];
   return {
     start: (days) => bar.start(days, 0, { partition: "" }),
     day: (d) => {
-      if (notable(d)) stream.write(`\n${describe(d)}\n`);
+      if (notable(d)) held.push(describe(d));
       bar.increment(1, { partition: d.partition });
     },
-    stop: () => bar.stop(),
+    stop: () => {
+      bar.stop();
+      for (const line of held) stream.write(`${line}\n`);
+    },
   };
 }
 
