@@ -105,7 +105,7 @@ describe("a rejected FMP key", () => {
     expect(bus.sent.at(-1)?.name).toBe("fintra/asset.failed");
 
     expect(JSON.stringify(bus.sent)).not.toContain(SECRET);
-    expect(String((run?.error as Error).message)).not.toContain(SECRET);
+    expect(String((run?.error as Error | undefined)?.message)).not.toContain(SECRET);
   });
 
   it("appears nowhere in the ledger or the logs", async () => {
