@@ -10,84 +10,25 @@ import type {
   MaterializationQuery,
   StartMaterialization,
 } from "./ledger.ts";
+import {
+  type CheckRow,
+  checkFromRow,
+  type DecisionRow,
+  decisionFromRow,
+  decisionRow,
+  type MaterializationRow,
+  materializationFromRow,
+} from "./ledger-rows.ts";
 import { scopeKey } from "./scope.ts";
-
-interface MaterializationRow {
-  id: string;
-  asset: string;
-  partition_date: string | null;
-  run_date: string;
-  scope: Materialization["scope"];
-  scope_key: string;
-  status: Materialization["status"];
-  trigger: string;
-  executor: Materialization["executor"];
-  run_id: string | null;
-  started_at: string;
-  finished_at: string | null;
-  rows_written: number | null;
-  metadata: Record<string, unknown>;
-  upstream: Materialization["upstream"];
-  checks_passed: boolean | null;
-  error: string | null;
-}
-
-function toMaterialization(row: MaterializationRow): Materialization {
-  return {
-    id: row.id,
-    asset: row.asset,
-    partition: row.partition_date,
-    runDate: row.run_date,
-    scope: row.scope,
-    scopeKey: row.scope_key,
-    status: row.status,
-    trigger: row.trigger,
-    executor: row.executor,
-    runId: row.run_id,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    rows: row.rows_written,
-    metadata: row.metadata ?? {},
-    upstream: row.upstream ?? [],
-    checksPassed: row.checks_passed,
-    error: row.error,
-  };
-}
-
-interface DecisionRow {
-  asset: string;
-  partition_date: string | null;
-  run_date: string;
-  scope_key: string;
-  trigger: string;
-  decision: GateDecision["decision"];
-  reason: string;
-  missing_deps: string[];
-  in_progress_deps: string[];
-  blocked_deps: string[];
-  materialization_id: string | null;
-  decided_at: string;
-}
 
 const INSERT_DECISION = `INSERT INTO fintra_gate_decisions
   (asset, partition_date, run_date, scope_key, trigger, decision, reason,
    missing_deps, in_progress_deps, blocked_deps, materialization_id)
   VALUES ($1, $2::date, $3::date, $4, $5, $6, $7, $8::text[], $9::text[], $10::text[], $11)`;
 
+/** The insert's parameters, in the column order of INSERT_DECISION. */
 function decisionParams(d: GateDecision, materializationId: string | null): unknown[] {
-  return [
-    d.asset,
-    d.partition,
-    d.runDate,
-    d.scopeKey,
-    d.trigger,
-    d.decision,
-    d.reason,
-    d.missing,
-    d.inProgress,
-    d.blocked,
-    materializationId,
-  ];
+  return Object.values(decisionRow(d, materializationId));
 }
 
 /** Keeps ledger errors to one line and a sane size. */
@@ -122,7 +63,7 @@ export class SqlLedger implements Ledger {
        ORDER BY ${order} LIMIT 1`,
       params,
     );
-    return rows[0] ? toMaterialization(rows[0]) : null;
+    return rows[0] ? materializationFromRow(rows[0]) : null;
   }
 
   async start(
@@ -163,7 +104,7 @@ export class SqlLedger implements Ledger {
       const row = rows[0];
       if (!row) return null;
       await tx.query(INSERT_DECISION, decisionParams(decision, id));
-      return toMaterialization(row);
+      return materializationFromRow(row);
     });
   }
 
@@ -183,7 +124,7 @@ export class SqlLedger implements Ledger {
         WHERE asset = $1 AND run_date = $2::date AND scope_key = $3 AND status = 'running'`,
       [asset, runDate, key],
     );
-    return rows[0] ? toMaterialization(rows[0]) : null;
+    return rows[0] ? materializationFromRow(rows[0]) : null;
   }
 
   async succeed(id: string, result: FinishMaterialization): Promise<Materialization> {
@@ -223,7 +164,7 @@ export class SqlLedger implements Ledger {
           ],
         );
       }
-      return toMaterialization(row);
+      return materializationFromRow(row);
     });
   }
 
@@ -256,7 +197,7 @@ export class SqlLedger implements Ledger {
       "SELECT * FROM fintra_materializations WHERE id = $1",
       [id],
     );
-    return rows[0] ? toMaterialization(rows[0]) : null;
+    return rows[0] ? materializationFromRow(rows[0]) : null;
   }
 
   async history(options: { asset?: string; limit?: number } = {}): Promise<Materialization[]> {
@@ -265,7 +206,7 @@ export class SqlLedger implements Ledger {
         ORDER BY started_at DESC LIMIT $2`,
       [options.asset ?? null, options.limit ?? 100],
     );
-    return rows.map(toMaterialization);
+    return rows.map(materializationFromRow);
   }
 
   async decisions(
@@ -277,42 +218,15 @@ export class SqlLedger implements Ledger {
         ORDER BY decided_at DESC, id DESC LIMIT $3`,
       [options.asset ?? null, options.runDate ?? null, options.limit ?? 50],
     );
-    return rows.map((r) => ({
-      asset: r.asset,
-      partition: r.partition_date,
-      runDate: r.run_date,
-      scopeKey: r.scope_key,
-      trigger: r.trigger,
-      decision: r.decision,
-      reason: r.reason,
-      missing: r.missing_deps,
-      inProgress: r.in_progress_deps,
-      blocked: r.blocked_deps,
-      materializationId: r.materialization_id,
-      decidedAt: r.decided_at,
-    }));
+    return rows.map(decisionFromRow);
   }
 
   async checks(materializationId: string): Promise<CheckResult[]> {
-    const rows = await this.db.query<{
-      check_name: string;
-      severity: CheckResult["severity"];
-      passed: boolean;
-      message: string;
-      value: number | null;
-      metadata: Record<string, unknown>;
-    }>(
+    const rows = await this.db.query<Omit<CheckRow, "materialization_id">>(
       `SELECT check_name, severity, passed, message, value, metadata FROM fintra_check_results
         WHERE materialization_id = $1 ORDER BY check_name`,
       [materializationId],
     );
-    return rows.map((r) => ({
-      name: r.check_name,
-      severity: r.severity,
-      passed: r.passed,
-      message: r.message,
-      value: r.value,
-      metadata: r.metadata,
-    }));
+    return rows.map(checkFromRow);
   }
 }

@@ -1,170 +1,25 @@
 /**
- * The ledger's three tables as the REST ledger sees them: row shapes, table
- * declarations (so PostgREST's JSON decodes like SqlLedger's rows:
- * ISO timestamps, numeric bigints) and the mapping to the Ledger's types.
+ * The ledger's rows as the REST ledger receives them: PostgREST's JSON is
+ * decoded by the shared table declarations (ISO timestamps, numeric bigints)
+ * and mapped like the SQL ledger's rows.
  */
-import type { CheckResult, GateDecision, Materialization } from "../ledger.ts";
-import { defineTable } from "../table.ts";
+import type { GateDecision, Materialization } from "../ledger.ts";
+import {
+  CHECKS,
+  DECISIONS,
+  decisionFromRow,
+  decisionRow,
+  MATERIALIZATIONS,
+  materializationFromRow,
+} from "../ledger-rows.ts";
 import { decodeRow } from "./supabase-codec.ts";
 
-export interface MaterializationRow {
-  id: string;
-  asset: string;
-  partition_date: string | null;
-  run_date: string;
-  scope: Materialization["scope"];
-  scope_key: string;
-  status: Materialization["status"];
-  trigger: string;
-  executor: Materialization["executor"];
-  run_id: string | null;
-  started_at: string;
-  finished_at: string | null;
-  rows_written: number | null;
-  metadata: Record<string, unknown>;
-  upstream: Materialization["upstream"];
-  checks_passed: boolean | null;
-  error: string | null;
-}
-
-export const MATERIALIZATIONS = defineTable<MaterializationRow>({
-  name: "fintra_materializations",
-  key: ["id"],
-  columns: {
-    id: "text",
-    asset: "text",
-    partition_date: "date",
-    run_date: "date",
-    scope: "jsonb",
-    scope_key: "text",
-    status: "text",
-    trigger: "text",
-    executor: "text",
-    run_id: "text",
-    started_at: "timestamptz",
-    finished_at: "timestamptz",
-    rows_written: "bigint",
-    metadata: "jsonb",
-    upstream: "jsonb",
-    checks_passed: "boolean",
-    error: "text",
-  },
-});
-
-export interface DecisionRow {
-  id: number;
-  asset: string;
-  partition_date: string | null;
-  run_date: string;
-  scope_key: string;
-  trigger: string;
-  decision: GateDecision["decision"];
-  reason: string;
-  missing_deps: string[];
-  in_progress_deps: string[];
-  blocked_deps: string[];
-  materialization_id: string | null;
-  decided_at: string;
-}
-
-export const DECISIONS = defineTable<DecisionRow>({
-  name: "fintra_gate_decisions",
-  key: ["id"],
-  columns: {
-    id: "bigint",
-    asset: "text",
-    partition_date: "date",
-    run_date: "date",
-    scope_key: "text",
-    trigger: "text",
-    decision: "text",
-    reason: "text",
-    missing_deps: "text[]",
-    in_progress_deps: "text[]",
-    blocked_deps: "text[]",
-    materialization_id: "text",
-    decided_at: "timestamptz",
-  },
-});
-
-export interface CheckRow {
-  materialization_id: string;
-  check_name: string;
-  severity: CheckResult["severity"];
-  passed: boolean;
-  message: string;
-  value: number | null;
-  metadata: Record<string, unknown>;
-}
-
-export const CHECKS = defineTable<CheckRow>({
-  name: "fintra_check_results",
-  key: ["materialization_id", "check_name"],
-  columns: {
-    materialization_id: "text",
-    check_name: "text",
-    severity: "text",
-    passed: "boolean",
-    message: "text",
-    value: "double precision",
-    metadata: "jsonb",
-  },
-});
+export { CHECKS, DECISIONS, decisionRow, MATERIALIZATIONS };
 
 export function toMaterialization(raw: Record<string, unknown>): Materialization {
-  const row = decodeRow(MATERIALIZATIONS, raw);
-  return {
-    id: row.id,
-    asset: row.asset,
-    partition: row.partition_date,
-    runDate: row.run_date,
-    scope: row.scope,
-    scopeKey: row.scope_key,
-    status: row.status,
-    trigger: row.trigger,
-    executor: row.executor,
-    runId: row.run_id,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    rows: row.rows_written,
-    metadata: row.metadata ?? {},
-    upstream: row.upstream ?? [],
-    checksPassed: row.checks_passed,
-    error: row.error,
-  };
-}
-
-/** The insert body of a gate decision. */
-export function decisionRow(d: GateDecision, materializationId: string | null) {
-  return {
-    asset: d.asset,
-    partition_date: d.partition,
-    run_date: d.runDate,
-    scope_key: d.scopeKey,
-    trigger: d.trigger,
-    decision: d.decision,
-    reason: d.reason,
-    missing_deps: d.missing,
-    in_progress_deps: d.inProgress,
-    blocked_deps: d.blocked,
-    materialization_id: materializationId,
-  };
+  return materializationFromRow(decodeRow(MATERIALIZATIONS, raw));
 }
 
 export function toDecision(raw: Record<string, unknown>): GateDecision {
-  const r = decodeRow(DECISIONS, raw);
-  return {
-    asset: r.asset,
-    partition: r.partition_date,
-    runDate: r.run_date,
-    scopeKey: r.scope_key,
-    trigger: r.trigger,
-    decision: r.decision,
-    reason: r.reason,
-    missing: r.missing_deps,
-    inProgress: r.in_progress_deps,
-    blocked: r.blocked_deps,
-    materializationId: r.materialization_id,
-    decidedAt: r.decided_at,
-  };
+  return decisionFromRow(decodeRow(DECISIONS, raw));
 }

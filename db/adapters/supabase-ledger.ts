@@ -22,6 +22,7 @@ import type {
   MaterializationQuery,
   StartMaterialization,
 } from "../ledger.ts";
+import { checkFromRow } from "../ledger-rows.ts";
 import { scopeKey } from "../scope.ts";
 import { oneLine } from "../sql-ledger.ts";
 import { SupabaseRestError } from "./supabase-errors.ts";
@@ -286,14 +287,7 @@ export class SupabaseLedger implements Ledger {
     const pages = this.rest.pages(CHECKS, { where: { materialization_id: materializationId } });
     for await (const page of pages) {
       for (const r of page) {
-        out.push({
-          name: r.check_name,
-          severity: r.severity,
-          passed: r.passed,
-          message: r.message,
-          value: r.value,
-          metadata: r.metadata,
-        });
+        out.push(checkFromRow(r));
       }
     }
     return out;
