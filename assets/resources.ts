@@ -16,6 +16,11 @@ export interface Resources {
   fmp: () => FmpClient;
   /** The clock, injectable so tests and backfills are reproducible. */
   now: () => Date;
+  /**
+   * Shrinks every per-step batch (see `perStep` in chunks.ts); default 1. A test on a
+   * 450-ticker market with 0.01 takes the steps a 45,000-ticker market takes.
+   */
+  stepScale?: number;
 }
 
 /** A lazily created FMP client from the environment (FMP_API_KEY, FMP_BASE_URL, FMP_RATE_PER_MIN). */
