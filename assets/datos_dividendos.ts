@@ -17,22 +17,29 @@
  *   income × 100 (net income > 0); payout_fcf = cash / free cash flow × 100 (FCF > 0), with
  *   FMP's freeCashFlow, else operating cash flow − |capex|. Payouts are percent numbers.
  * - has_dividend = DPS > 0. is_growing = DPS > the previous fiscal year's DPS when both are
- *   known (the previous year from this run's statements, else read back from the table as
- *   of D); null otherwise.
+ *   known (the table's row for that year filed on or before D: this run's, written one step
+ *   earlier, or an earlier run's); null otherwise.
  * - Dropped from the original's table: is_stable, payments_count, dividend_yield and
  *   data_freshness (never written). Added: filing_date, updated_at (the run's time on
  *   every row it writes).
  * - Fiscal years fetched: as datos_financieros (statements.ts `fiscalYearWindow`): Y−1..Y+1
  *   of D's year, or Y−6..Y+1 while fewer than half of the run's tickers have rows of fiscal
  *   years Y−6..Y−2 filed on or before D. Requests: 2 statements × FY per year.
- * - Writes: upserts that update (FMP corrects data), from one step that fetches, builds and
- *   writes and returns counts only; `buildTickerDividends` is the pure per-ticker build.
+ * - Steps: a plan (tickers, window, the run's `updated_at`), then one `load-<year>` step per
+ *   fiscal year of the window, oldest first (3 steps, 8 on a full window, whatever the
+ *   number of tickers): it fetches the year's two files, reads the year before's dividend
+ *   per share from the table (written by the previous step, or an earlier run's row filed
+ *   by D) and upserts the year's rows. Steps return counts only.
+ * - Writes: upserts that update (FMP corrects data); `buildTickerDividends` is the pure
+ *   per-ticker build.
  * - Checks: at least one row; no row written by the run was filed after its day (error).
  */
 import { defineTable, type Store, type Where } from "../db/index.ts";
 import { isNum } from "../engines/math.ts";
 import { atLeast } from "./checks.ts";
 import {
+  addFetchTotals,
+  type FetchTotals,
   fetchStatements,
   nothingFiledAfterRunDay,
   ratio,
@@ -42,6 +49,7 @@ import { type AssetContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 import {
   type CashFlowFacts,
+  type FiscalYearWindow,
   fiscalYearWindow,
   historyYears,
   type IncomeFacts,
@@ -184,66 +192,141 @@ export function buildTickerDividends(
 // ---------------------------------------------------------------------------------------
 // The asset
 
-/** Dividend per share of fiscal years Y−6..Y−2 filed on or before D, per ticker. */
-export async function readDividendHistory(
-  db: Store,
-  tickers: readonly string[],
-  day: string,
-): Promise<Map<string, Map<number, number | null>>> {
+/** Above this many tickers a read filters in memory rather than in SQL. */
+const TICKERS_IN_SQL = 1_000;
+
+/** How many of the run's tickers have rows of fiscal years Y−6..Y−2 filed on or before D. */
+async function countTickersWithHistory(db: Store, tickers: readonly string[], day: string) {
   const years = historyYears(day);
   const wanted = new Set(tickers);
   const where: Where<DividendsRow> = {
     year: { gte: years.from, lte: years.to },
     filing_date: { lte: day },
-    ...(tickers.length <= 1_000 ? { ticker: { in: tickers } } : {}),
+    ...(tickers.length <= TICKERS_IN_SQL ? { ticker: { in: tickers } } : {}),
   };
-  const history = new Map<string, Map<number, number | null>>();
-  const columns: (keyof DividendsRow)[] = ["ticker", "year", "dividend_per_share"];
-  for await (const page of db.read(dividendsTable, { where, columns })) {
-    for (const row of page) {
-      if (!wanted.has(row.ticker)) continue;
-      const years = history.get(row.ticker) ?? new Map<number, number | null>();
-      years.set(row.year, row.dividend_per_share);
-      history.set(row.ticker, years);
-    }
-  }
-  return history;
+  const rows = await db.readAll(dividendsTable, { where, columns: ["ticker"] });
+  return new Set(rows.map((r) => r.ticker).filter((t) => wanted.has(t))).size;
 }
 
-async function materializeDividends(ctx: AssetContext, day: string) {
-  const updatedAt = ctx.now().toISOString();
-  const tickers = await universeTickers(ctx, { equitiesOnly: true });
-  const history = await readDividendHistory(ctx.db, tickers, day);
-  const window = fiscalYearWindow(day, tickers.length, history.size);
-  const book = new StatementBook(new Set(tickers), day);
-  const files = statementFiles(["income", "cashFlow"], yearsOf(window), ["FY"]);
-  const fetched = await fetchStatements(ctx.fmp(), book, files, ctx.progress);
+interface DividendsPlan {
+  updatedAt: string;
+  tickers: number;
+  window: FiscalYearWindow;
+  historyTickers: number;
+}
 
+/** What a year step reports. */
+interface YearCounts {
+  rows: number;
+  payers: number;
+  incompleteYears: number;
+  fetch: FetchTotals;
+  filedAfter: number;
+  undated: number;
+}
+
+/**
+ * One fiscal year (its FY income and cash-flow files): each run ticker's row, is_growing
+ * against the year before as the table has it by now (this run's previous step, or an
+ * earlier run's row filed by D).
+ */
+async function loadYear(
+  ctx: AssetContext,
+  day: string,
+  plan: DividendsPlan,
+  year: number,
+): Promise<YearCounts> {
+  const tickers = await universeTickers(ctx, { equitiesOnly: true });
+  const book = new StatementBook(new Set(tickers), day);
+  const files = statementFiles(["income", "cashFlow"], [year], ["FY"]);
+  const fetch = await fetchStatements(ctx.fmp(), book, files);
+  const seen = book.tickersSeen();
+  const before = await readYear(ctx.db, seen, year - 1, day);
   const rows: DividendsRow[] = [];
   let incompleteYears = 0;
-  for (const ticker of [...tickers].sort()) {
+  for (const ticker of seen) {
+    const previous = before.get(ticker);
     const built = buildTickerDividends(ticker, book.statementsOf(ticker), {
       asOf: day,
-      updatedAt,
-      previous: history.get(ticker) ?? new Map(),
+      updatedAt: plan.updatedAt,
+      previous: new Map(previous === undefined ? [] : [[year - 1, previous]]),
     });
     incompleteYears += built.incompleteYears;
     rows.push(...built.rows);
   }
-  const written = await ctx.db.upsert(dividendsTable, rows);
   return {
-    rows: written,
-    metadata: {
-      updatedAt,
+    rows: await ctx.db.upsert(dividendsTable, rows),
+    payers: rows.filter((r) => r.has_dividend).length,
+    incompleteYears,
+    fetch,
+    filedAfter: book.counts.filedAfter,
+    undated: book.counts.undated,
+  };
+}
+
+/** Dividend per share of one fiscal year filed on or before D, per ticker. */
+async function readYear(db: Store, tickers: readonly string[], year: number, day: string) {
+  const wanted = new Set(tickers);
+  const where: Where<DividendsRow> = {
+    year,
+    filing_date: { lte: day },
+    ...(tickers.length <= TICKERS_IN_SQL ? { ticker: { in: tickers } } : {}),
+  };
+  const rows = await db.readAll(dividendsTable, {
+    where,
+    columns: ["ticker", "dividend_per_share"],
+  });
+  return new Map(
+    rows.filter((r) => wanted.has(r.ticker)).map((r) => [r.ticker, r.dividend_per_share]),
+  );
+}
+
+async function materializeDividends(ctx: AssetContext, day: string) {
+  const plan = await ctx.step("plan", async (): Promise<DividendsPlan> => {
+    const tickers = await universeTickers(ctx, { equitiesOnly: true });
+    const historyTickers = await countTickersWithHistory(ctx.db, tickers, day);
+    return {
+      updatedAt: ctx.now().toISOString(),
       tickers: tickers.length,
-      payers: rows.filter((r) => r.has_dividend).length,
-      window: window.kind,
-      fiscalYears: [window.from, window.to],
-      historyTickers: history.size,
-      incompleteYears,
+      window: fiscalYearWindow(day, tickers.length, historyTickers),
+      historyTickers,
+    };
+  });
+  const years = yearsOf(plan.window);
+  ctx.progress.total(years.length);
+  const totals = { rows: 0, payers: 0, incompleteYears: 0, filedAfter: 0, undated: 0 };
+  const fetched: FetchTotals = {
+    files: 0,
+    rows: 0,
+    skipped: 0,
+    samples: [],
+    requests: 0,
+    retries: 0,
+  };
+  // Oldest first: each year's is_growing reads the year before from the table.
+  for (const year of years) {
+    const counts = await ctx.step(`load-${year}`, () => loadYear(ctx, day, plan, year));
+    totals.rows += counts.rows;
+    totals.payers += counts.payers;
+    totals.incompleteYears += counts.incompleteYears;
+    totals.filedAfter += counts.filedAfter;
+    totals.undated += counts.undated;
+    addFetchTotals(fetched, counts.fetch);
+    ctx.progress.advance(1);
+  }
+  return {
+    rows: totals.rows,
+    metadata: {
+      updatedAt: plan.updatedAt,
+      tickers: plan.tickers,
+      payers: totals.payers,
+      window: plan.window.kind,
+      fiscalYears: [plan.window.from, plan.window.to],
+      historyTickers: plan.historyTickers,
+      incompleteYears: totals.incompleteYears,
       statements: fetched.rows,
-      filedAfter: book.counts.filedAfter,
-      undated: book.counts.undated,
+      filedAfter: totals.filedAfter,
+      undated: totals.undated,
       skipped: fetched.skipped,
       skippedSamples: fetched.samples,
       files: fetched.files,
@@ -261,7 +344,7 @@ export default defineAsset({
   sources: ["fmp"],
   tables: [dividendsTable],
   checks: [atLeast("rows", 1), nothingFiledAfterRunDay(dividendsTable)],
-  async materialize(ctx) {
-    return ctx.step("build-dividends", () => materializeDividends(ctx, ctx.runDate));
+  materialize(ctx) {
+    return materializeDividends(ctx, ctx.runDate);
   },
 });

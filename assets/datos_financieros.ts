@@ -56,15 +56,22 @@
  *   after the migration fetches the full window and rewrites those rows with them.
  * - Fiscal years fetched (`fiscalYearWindow`): the mutable window Y−1..Y+1 of D's year, or
  *   Y−6..Y+1 when fewer than half of the run's tickers already have rows of fiscal years
- *   Y−6..Y−2 filed on or before D. Those rows (FY and Q, filed ≤ D) are read back as history
- *   for the CAGRs and for TTMs that reach into Y−2; this is why the table keeps the raw
- *   figures (operating income, interest expense, current assets, ...) next to the ratios.
+ *   Y−6..Y−2 filed on or before D.
+ * - Steps (chunks.ts): a plan (tickers, window, the run's `updated_at` stamp, ticker
+ *   ranges); one `load-<period>` step per fiscal period of the window (its three files,
+ *   e.g. `load-2026Q1`; 15 steps, 40 on a full window) writing every ticker's FY or Q row
+ *   with its figures and own ratios; then one `derive-i-of-n` step per range of
+ *   perStep(2,000) tickers (23 at 45,000 tickers) that gives the rows the run loaded their
+ *   CAGRs and writes a TTM per loaded quarter, reading the range's rows of fiscal years
+ *   Y−6..Y+1 filed on or before D as history (why the table keeps the raw figures:
+ *   operating income, interest expense, current assets, ...). Steps return counts only
+ *   (Inngest replays code outside steps). A load leaves an existing row's CAGRs alone, so
+ *   between a load and its derive readers see the old growth figures, never nulls.
  * - Writes: upserts that update (FMP corrects data); every row a run writes gets
- *   `updated_at` = the run's time. Rows are written for the fetched periods and the TTMs
- *   ending at a fetched quarter; history rows are only read.
- * - One step fetches, builds and upserts, and returns counts only (Inngest replays code
- *   outside steps). Statements are narrowed to the few figures used as they stream in
- *   (statements.ts); `buildTickerFinancials` is the pure per-ticker build.
+ *   `updated_at` = the run's stamp, which is also how a derive step tells the rows its run
+ *   loaded from history. Rows are written for the fetched periods and the TTMs ending at a
+ *   fetched quarter; other rows are only read. `buildTickerFinancials` /
+ *   `buildFromPeriods` are the pure per-ticker build.
  * - Checks: at least one row; no row written by the run has a filing date after D (error).
  */
 import pLimit from "p-limit";
@@ -83,12 +90,21 @@ import {
   type RowSample,
 } from "../sources/fmp/index.ts";
 import { atLeast } from "./checks.ts";
+import { perStep } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, defineAsset, type Progress } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 import {
+  ALL_TICKERS,
+  type TickerRange,
+  tickerCondition,
+  tickerRanges,
+} from "./performance-math.ts";
+import {
   type BalanceFacts,
   type CashFlowFacts,
+  type FiscalYearWindow,
   fiscalYearWindow,
+  HISTORY_YEARS,
   historyYears,
   type IncomeFacts,
   laterDate,
@@ -487,8 +503,21 @@ export function buildTickerFinancials(
   statements: TickerStatements,
   options: BuildOptions,
 ): TickerFinancials {
+  const { periods, incomplete } = matchPeriods(statements, options.asOf);
+  return { ...buildFromPeriods(ticker, periods, options), incompletePeriods: incomplete };
+}
+
+/**
+ * One ticker's rows for `periods` (its FY and Q rows, and a TTM per quarter ending 4
+ * consecutive quarters), with `options.history` as the periods already known. Periods
+ * replace history periods with the same key.
+ */
+export function buildFromPeriods(
+  ticker: string,
+  periods: readonly PeriodFacts[],
+  options: BuildOptions,
+): Omit<TickerFinancials, "incompletePeriods"> {
   const { asOf } = options;
-  const { periods, incomplete } = matchPeriods(statements, asOf);
   const known = new Map<string, PeriodFacts>();
   for (const h of options.history ?? []) {
     if (h.filing_date <= asOf) known.set(periodKey(h.fiscal_year, h.fiscal_period), h);
@@ -514,7 +543,7 @@ export function buildTickerFinancials(
     const window = k === null ? null : trailingQuarters(quarters, k);
     if (window) rows.push(financialsRow(ticker, "TTM", ttmFacts(window), fiscalYears, context));
   }
-  return { rows, incompletePeriods: incomplete, latestTtmGap: latestTtmGap(quarters) };
+  return { rows, latestTtmGap: latestTtmGap(quarters) };
 }
 
 /** The quarters k−3..k, oldest first, when all four are known. */
@@ -575,6 +604,16 @@ const FETCH_BATCH = 5_000;
 const FILES_AT_ONCE = 3;
 const MAX_SAMPLES = 5;
 
+/** Adds one step's fetch totals to the run's (samples capped). */
+export function addFetchTotals(into: FetchTotals, add: FetchTotals): void {
+  into.files += add.files;
+  into.rows += add.rows;
+  into.skipped += add.skipped;
+  into.requests += add.requests;
+  into.retries += add.retries;
+  for (const s of add.samples) if (into.samples.length < MAX_SAMPLES) into.samples.push(s);
+}
+
 /** Streams the files into the book (a few at a time); bad rows are counted, never fatal. */
 export async function fetchStatements(
   fmp: FmpClient,
@@ -631,43 +670,35 @@ async function readFile(fmp: FmpClient, book: StatementBook, file: StatementFile
 }
 
 /**
- * How many tickers have a usable history: at least one history row with total_assets. Rows
- * written before the score inputs existed (migration 0027) do not count, so the window goes
- * full once and refills them instead of leaving old TTMs without those figures for good.
+ * How many of the run's tickers have a usable history: at least one history row with
+ * total_assets. Rows written before the score inputs existed (migration 0027) do not count,
+ * so the window goes full once and refills them instead of leaving old TTMs without those
+ * figures for good.
  */
-export function tickersWithHistory(history: ReadonlyMap<string, readonly PeriodFacts[]>): number {
-  let n = 0;
-  for (const rows of history.values()) if (rows.some((r) => isNum(r.total_assets))) n++;
-  return n;
+export function tickersWithHistory(
+  rows: Iterable<Pick<FinancialsRow, "ticker" | "total_assets">>,
+  runTickers: ReadonlySet<string>,
+): number {
+  const seen = new Set<string>();
+  for (const r of rows) if (runTickers.has(r.ticker) && isNum(r.total_assets)) seen.add(r.ticker);
+  return seen.size;
 }
 
-/** Above this many tickers a history read filters in memory rather than in SQL. */
+/** Above this many tickers a read filters in memory rather than in SQL. */
 const TICKERS_IN_SQL = 1_000;
 
-/** FY and Q periods of fiscal years Y−6..Y−2 filed on or before D, per ticker. */
-export async function readFinancialHistory(
-  db: Store,
-  tickers: readonly string[],
-  day: string,
-): Promise<Map<string, PeriodFacts[]>> {
+/** tickersWithHistory over the table: FY and Q rows of fiscal years Y−6..Y−2 filed by D. */
+async function countTickersWithHistory(db: Store, tickers: readonly string[], day: string) {
   const years = historyYears(day);
-  const wanted = new Set(tickers);
   const where: Where<FinancialsRow> = {
     period_type: { in: ["FY", "Q"] },
     fiscal_year: { gte: years.from, lte: years.to },
     filing_date: { lte: day },
+    total_assets: { isNull: false },
     ...(tickers.length <= TICKERS_IN_SQL ? { ticker: { in: tickers } } : {}),
   };
-  const history = new Map<string, PeriodFacts[]>();
-  for await (const page of db.read(financialsTable, { where, columns: FACT_COLUMNS })) {
-    for (const row of page) {
-      if (!wanted.has(row.ticker)) continue;
-      const list = history.get(row.ticker) ?? [];
-      list.push(row);
-      history.set(row.ticker, list);
-    }
-  }
-  return history;
+  const rows = await db.readAll(financialsTable, { where, columns: ["ticker", "total_assets"] });
+  return tickersWithHistory(rows, new Set(tickers));
 }
 
 /**
@@ -702,66 +733,215 @@ export function nothingFiledAfterRunDay<
 }
 
 // ---------------------------------------------------------------------------------------
-// The asset
+// The asset: a plan, one step per fiscal period, one step per ticker range
+
+/** Tickers per derive step (TTMs and CAGRs), at full-market scale (see chunks.ts). */
+export const DERIVE_CHUNK_TICKERS = 2_000;
 
 const UPSERT_CHUNK = 5_000;
 
-async function materializeFinancials(ctx: AssetContext, day: string) {
-  const updatedAt = ctx.now().toISOString();
-  const tickers = await universeTickers(ctx, { equitiesOnly: true });
-  const history = await readFinancialHistory(ctx.db, tickers, day);
-  const window = fiscalYearWindow(day, tickers.length, tickersWithHistory(history));
-  const book = new StatementBook(new Set(tickers), day);
-  const files = statementFiles(["income", "balance", "cashFlow"], yearsOf(window), PERIODS);
-  const fetched = await fetchStatements(ctx.fmp(), book, files, ctx.progress);
+/** CAGRs come from other periods' rows: a period step leaves an existing row's alone. */
+const GROWTH_COLUMNS = ["revenue_cagr", "earnings_cagr", "fcf_cagr", "equity_cagr"] as const;
 
-  const byType: Record<PeriodType, number> = { FY: 0, Q: 0, TTM: 0 };
-  const ttmMissing: Record<TtmGap, number> = {
-    no_quarters: 0,
-    fewer_than_4_quarters: 0,
-    not_consecutive: 0,
+interface FinancialsPlan {
+  updatedAt: string;
+  tickers: number;
+  window: FiscalYearWindow;
+  periods: { year: number; period: Period }[];
+  /** Ticker ranges of the derive steps; null on a scoped run (one step, the scope's tickers). */
+  ranges: TickerRange[] | null;
+}
+
+async function planFinancials(ctx: AssetContext, day: string): Promise<FinancialsPlan> {
+  const tickers = await universeTickers(ctx, { equitiesOnly: true });
+  const withHistory = await countTickersWithHistory(ctx.db, tickers, day);
+  const window = fiscalYearWindow(day, tickers.length, withHistory);
+  return {
+    updatedAt: ctx.now().toISOString(),
+    tickers: tickers.length,
+    window,
+    periods: yearsOf(window).flatMap((year) => PERIODS.map((period) => ({ year, period }))),
+    ranges: ctx.scope ? null : tickerRanges(tickers, perStep(ctx, DERIVE_CHUNK_TICKERS)),
   };
+}
+
+/** What a period step reports. */
+interface PeriodCounts {
+  rows: number;
+  tickers: number;
+  incompletePeriods: number;
+  fetch: FetchTotals;
+  filedAfter: number;
+  undated: number;
+}
+
+/**
+ * One fiscal period (its income, balance and cash-flow files): each run ticker's FY or Q
+ * row with its figures and own ratios. CAGRs and TTMs need other periods: the derive steps.
+ */
+async function loadPeriod(
+  ctx: AssetContext,
+  day: string,
+  plan: FinancialsPlan,
+  target: { year: number; period: Period },
+): Promise<PeriodCounts> {
+  const tickers = await universeTickers(ctx, { equitiesOnly: true });
+  const book = new StatementBook(new Set(tickers), day);
+  const files = statementFiles(["income", "balance", "cashFlow"], [target.year], [target.period]);
+  const fetch = await fetchStatements(ctx.fmp(), book, files);
+  const context = { asOf: day, updatedAt: plan.updatedAt };
+  const rows: FinancialsRow[] = [];
   let incompletePeriods = 0;
-  let tickersWithoutStatements = 0;
-  let written = 0;
+  const seen = book.tickersSeen();
+  for (const ticker of seen) {
+    const matched = matchPeriods(book.statementsOf(ticker), day);
+    incompletePeriods += matched.incomplete;
+    for (const p of matched.periods) {
+      const type = p.fiscal_period === "FY" ? "FY" : "Q";
+      rows.push(financialsRow(ticker, type, p, [], context));
+    }
+  }
+  const written = await ctx.db.upsert(financialsTable, rows, {
+    chunkSize: UPSERT_CHUNK,
+    keepOnConflict: [...GROWTH_COLUMNS],
+  });
+  return {
+    rows: written,
+    tickers: seen.length,
+    incompletePeriods,
+    fetch,
+    filedAfter: book.counts.filedAfter,
+    undated: book.counts.undated,
+  };
+}
+
+/** What a derive step reports. */
+interface DeriveCounts {
+  rows: number;
+  tickers: number;
+  byType: Record<PeriodType, number>;
+  ttmMissing: Record<TtmGap, number>;
+}
+
+/**
+ * One ticker range: the FY and Q rows this run loaded get their CAGRs, and each quarter it
+ * loaded that ends 4 consecutive quarters gets its TTM row. Other periods (fiscal years
+ * Y−6..Y+1 filed by D) are the history those read.
+ */
+async function deriveRange(
+  ctx: AssetContext,
+  day: string,
+  plan: FinancialsPlan,
+  range: TickerRange,
+): Promise<DeriveCounts> {
+  const year = Number(day.slice(0, 4));
+  const scoped = plan.ranges ? null : await universeTickers(ctx, { equitiesOnly: true });
+  const ticker = tickerCondition(range, scoped);
+  const where: Where<FinancialsRow> = {
+    period_type: { in: ["FY", "Q"] },
+    fiscal_year: { gte: year - HISTORY_YEARS, lte: year + 1 },
+    filing_date: { lte: day },
+    ...(ticker ? { ticker } : {}),
+  };
+  const byTicker = new Map<string, { loaded: PeriodFacts[]; history: PeriodFacts[] }>();
+  const columns = [...FACT_COLUMNS, "updated_at"] as (keyof FinancialsRow & string)[];
+  for await (const page of ctx.db.read(financialsTable, { where, columns })) {
+    for (const row of page) {
+      const entry = byTicker.get(row.ticker) ?? { loaded: [], history: [] };
+      (row.updated_at === plan.updatedAt ? entry.loaded : entry.history).push(row);
+      byTicker.set(row.ticker, entry);
+    }
+  }
+  const counts: DeriveCounts = {
+    rows: 0,
+    tickers: 0,
+    byType: { FY: 0, Q: 0, TTM: 0 },
+    ttmMissing: { no_quarters: 0, fewer_than_4_quarters: 0, not_consecutive: 0 },
+  };
   let pending: FinancialsRow[] = [];
   const flush = async () => {
-    written += await ctx.db.upsert(financialsTable, pending, { chunkSize: UPSERT_CHUNK });
+    counts.rows += await ctx.db.upsert(financialsTable, pending, { chunkSize: UPSERT_CHUNK });
     pending = [];
   };
-  for (const ticker of [...tickers].sort()) {
-    const statements = book.statementsOf(ticker);
-    if (statements.income.length + statements.balance.length + statements.cashFlow.length === 0) {
-      tickersWithoutStatements++;
-      continue;
-    }
-    const built = buildTickerFinancials(ticker, statements, {
+  for (const [name, { loaded, history }] of byTicker) {
+    if (loaded.length === 0) continue;
+    const built = buildFromPeriods(name, loaded, {
       asOf: day,
-      updatedAt,
-      history: history.get(ticker) ?? [],
+      updatedAt: plan.updatedAt,
+      history,
     });
-    incompletePeriods += built.incompletePeriods;
-    if (built.latestTtmGap) ttmMissing[built.latestTtmGap]++;
-    for (const row of built.rows) byType[row.period_type]++;
+    counts.tickers++;
+    if (built.latestTtmGap) counts.ttmMissing[built.latestTtmGap]++;
+    for (const row of built.rows) counts.byType[row.period_type]++;
     pending.push(...built.rows);
     if (pending.length >= UPSERT_CHUNK) await flush();
   }
   await flush();
+  return counts;
+}
+
+async function materializeFinancials(ctx: AssetContext, day: string) {
+  const plan = await ctx.step("plan", () => planFinancials(ctx, day));
+  const ranges = plan.ranges ?? [ALL_TICKERS];
+  ctx.progress.total(plan.periods.length + ranges.length);
+
+  const loaded = { rows: 0, incompletePeriods: 0, filedAfter: 0, undated: 0 };
+  const fetched: FetchTotals = {
+    files: 0,
+    rows: 0,
+    skipped: 0,
+    samples: [],
+    requests: 0,
+    retries: 0,
+  };
+  for (const target of plan.periods) {
+    const counts = await ctx.step(`load-${periodLabel(target.year, target.period)}`, () =>
+      loadPeriod(ctx, day, plan, target),
+    );
+    loaded.rows += counts.rows;
+    loaded.incompletePeriods += counts.incompletePeriods;
+    loaded.filedAfter += counts.filedAfter;
+    loaded.undated += counts.undated;
+    addFetchTotals(fetched, counts.fetch);
+    ctx.progress.advance(1);
+  }
+
+  const derived: DeriveCounts = {
+    rows: 0,
+    tickers: 0,
+    byType: { FY: 0, Q: 0, TTM: 0 },
+    ttmMissing: { no_quarters: 0, fewer_than_4_quarters: 0, not_consecutive: 0 },
+  };
+  for (const [i, range] of ranges.entries()) {
+    const counts = await ctx.step(`derive-${i + 1}-of-${ranges.length}`, () =>
+      deriveRange(ctx, day, plan, range),
+    );
+    derived.rows += counts.rows;
+    derived.tickers += counts.tickers;
+    for (const type of ["FY", "Q", "TTM"] as const) derived.byType[type] += counts.byType[type];
+    for (const gap of Object.keys(derived.ttmMissing) as TtmGap[]) {
+      derived.ttmMissing[gap] += counts.ttmMissing[gap];
+    }
+    ctx.progress.advance(1);
+  }
+
   return {
-    rows: written,
+    // Every FY/Q row a period step loaded is rewritten by its derive step, with the TTMs.
+    rows: derived.rows,
     metadata: {
-      updatedAt,
-      tickers: tickers.length,
-      tickersWithoutStatements,
-      window: window.kind,
-      fiscalYears: [window.from, window.to],
-      historyTickers: history.size,
-      rowsByType: byType,
-      incompletePeriods,
-      ttmMissing,
+      updatedAt: plan.updatedAt,
+      tickers: plan.tickers,
+      tickersWithRows: derived.tickers,
+      window: plan.window.kind,
+      fiscalYears: [plan.window.from, plan.window.to],
+      periodSteps: plan.periods.length,
+      deriveSteps: ranges.length,
+      rowsByType: derived.byType,
+      incompletePeriods: loaded.incompletePeriods,
+      ttmMissing: derived.ttmMissing,
       statements: fetched.rows,
-      filedAfter: book.counts.filedAfter,
-      undated: book.counts.undated,
+      filedAfter: loaded.filedAfter,
+      undated: loaded.undated,
       skipped: fetched.skipped,
       skippedSamples: fetched.samples,
       files: fetched.files,
@@ -779,8 +959,7 @@ export default defineAsset({
   sources: ["fmp"],
   tables: [financialsTable],
   checks: [atLeast("rows", 1), nothingFiledAfterRunDay(financialsTable)],
-  async materialize(ctx) {
-    const day = ctx.partition ?? ctx.runDate;
-    return ctx.step("build-financials", () => materializeFinancials(ctx, day));
+  materialize(ctx) {
+    return materializeFinancials(ctx, ctx.partition ?? ctx.runDate);
   },
 });

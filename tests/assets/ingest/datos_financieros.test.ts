@@ -466,16 +466,17 @@ describe("statements as a run sees them", () => {
   });
 
   it("counts history written before the score inputs existed as no history", () => {
-    const facts = (totalAssets: number | null) =>
-      ({ fiscal_year: 2022, fiscal_period: "FY", total_assets: totalAssets }) as PeriodFacts;
-    const history = new Map([
-      ["OLD", [facts(null), facts(null)]],
-      ["NEW", [facts(null), facts(4000)]],
-    ]);
-    expect(tickersWithHistory(history)).toBe(1);
+    const row = (ticker: string, totalAssets: number | null) => ({
+      ticker,
+      total_assets: totalAssets,
+    });
+    const rows = [row("OLD", null), row("OLD", null), row("NEW", null), row("NEW", 4000)];
+    expect(tickersWithHistory(rows, new Set(["OLD", "NEW"]))).toBe(1);
+    // Only the run's tickers count.
+    expect(tickersWithHistory(rows, new Set(["OLD"]))).toBe(0);
     // A store migrated under old rows refetches the full window once, filling them.
-    const migrated = new Map([["OLD", [facts(null)]]]);
-    expect(fiscalYearWindow("2026-01-15", 1, tickersWithHistory(migrated)).kind).toBe("full");
+    const migrated = tickersWithHistory([row("OLD", null)], new Set(["OLD"]));
+    expect(fiscalYearWindow("2026-01-15", 1, migrated).kind).toBe("full");
   });
 
   it("keeps the run's tickers' statements filed by its day, and counts the rest", () => {
