@@ -12,13 +12,27 @@
  * - Tickers without a classified industry (no sector, or a sector outside
  *   the 11) get no row and are counted.
  * - Latest state (unpartitioned): the run's day is when changes take effect.
+ * - Work: a planning step ("plan-chunks") cuts the ticker key space at the profiles'
+ *   tickers (the database's order) into ranges of perStep(INDUSTRY_MAP_CHUNK) tickers
+ *   (2,000 at full scale), one step each ("chunk-1-of-23"): read the range's profiles and
+ *   open rows, write its changes (`membershipChanges`), return counts; the run's metadata
+ *   sums them. The ranges cover the whole key space and a ticker's rows stay within its
+ *   range, so the rows written are those of one chunk over every ticker. A scoped run
+ *   (its tickers, or the first N profiles) is one chunk.
  */
 import { format, subDays } from "date-fns";
 import { defineTable } from "../db/index.ts";
+import { perStep } from "./chunks.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
-import { defineAsset } from "./define.ts";
+import { type AssetContext, defineAsset } from "./define.ts";
 import { industryClassificationTable, industrySlug } from "./industry_classification.ts";
 import { parseDate } from "./partitions.ts";
+import {
+  ALL_TICKERS,
+  type TickerRange,
+  tickerCondition,
+  tickerRanges,
+} from "./performance-math.ts";
 
 export interface IndustryMapRow {
   ticker: string;
@@ -39,6 +53,12 @@ export const assetIndustryMapTable = defineTable<IndustryMapRow>({
     effective_to: "date",
   },
 });
+
+/**
+ * Tickers per step at the full market's scale (45,000 tickers: 23 steps); a run uses
+ * `perStep(ctx, INDUSTRY_MAP_CHUNK)`, which `Resources.stepScale` shrinks.
+ */
+export const INDUSTRY_MAP_CHUNK = 2_000;
 
 /** The start given to a membership whose beginning is unknown. */
 export const UNKNOWN_START = "1900-01-01";
@@ -95,6 +115,49 @@ export function membershipChanges(
   return { rows, opened, moved, unchanged };
 }
 
+interface ChunkCounts {
+  written: number;
+  opened: number;
+  moved: number;
+  unchanged: number;
+  unclassified: number;
+}
+
+/**
+ * Maps one range of tickers (a scoped run: the scope's tickers, or its first N profiles,
+ * over the whole key space) and writes its changes; returns counts only.
+ */
+async function mapRange(ctx: AssetContext, range: TickerRange): Promise<ChunkCounts> {
+  const tickers = tickerCondition(range, ctx.scope?.tickers ?? null);
+  const profiles = await ctx.db.readAll(companyProfilesTable, {
+    columns: ["ticker", "industry"],
+    ...(tickers ? { where: { ticker: tickers } } : {}),
+  });
+  const classified = await ctx.db.readAll(industryClassificationTable, {
+    columns: ["industry_code"],
+  });
+  const codes = new Set(classified.map((c) => c.industry_code));
+  const industryByTicker = new Map<string, string>();
+  let unclassified = 0;
+  for (const p of ctx.scope?.limit ? profiles.slice(0, ctx.scope.limit) : profiles) {
+    const code = p.industry ? industrySlug(p.industry.trim()) : "";
+    if (codes.has(code)) industryByTicker.set(p.ticker, code);
+    else unclassified += 1;
+  }
+  const openRows = await ctx.db.readAll(assetIndustryMapTable, {
+    where: { effective_to: null, ...(tickers ? { ticker: tickers } : {}) },
+  });
+  const changes = membershipChanges(industryByTicker, openRows, ctx.runDate);
+  const written = await ctx.db.upsert(assetIndustryMapTable, changes.rows);
+  return {
+    written,
+    opened: changes.opened,
+    moved: changes.moved,
+    unchanged: changes.unchanged,
+    unclassified,
+  };
+}
+
 export default defineAsset({
   key: "asset_industry_map",
   description: "Ticker -> industry membership over time (type-2 history)",
@@ -124,36 +187,26 @@ export default defineAsset({
     },
   ],
   async materialize(ctx) {
-    const result = await ctx.step("map-tickers", async () => {
-      const tickers = ctx.scope?.tickers;
-      const profiles = await ctx.db.readAll(companyProfilesTable, {
-        columns: ["ticker", "industry"],
-        ...(tickers ? { where: { ticker: { in: tickers } } } : {}),
-      });
-      const classified = await ctx.db.readAll(industryClassificationTable, {
-        columns: ["industry_code"],
-      });
-      const codes = new Set(classified.map((c) => c.industry_code));
-      const industryByTicker = new Map<string, string>();
-      let unclassified = 0;
-      for (const p of ctx.scope?.limit ? profiles.slice(0, ctx.scope.limit) : profiles) {
-        const code = p.industry ? industrySlug(p.industry.trim()) : "";
-        if (codes.has(code)) industryByTicker.set(p.ticker, code);
-        else unclassified += 1;
-      }
-      const openRows = await ctx.db.readAll(assetIndustryMapTable, {
-        where: { effective_to: null, ...(tickers ? { ticker: { in: tickers } } : {}) },
-      });
-      const changes = membershipChanges(industryByTicker, openRows, ctx.runDate);
-      const written = await ctx.db.upsert(assetIndustryMapTable, changes.rows);
+    // One step fixes the ranges, so an Inngest replay walks the same ones.
+    const plan = await ctx.step("plan-chunks", async () => {
+      if (ctx.scope) return { ranges: [ALL_TICKERS] };
+      const profiles = await ctx.db.readAll(companyProfilesTable, { columns: ["ticker"] });
       return {
-        written,
-        opened: changes.opened,
-        moved: changes.moved,
-        unchanged: changes.unchanged,
-        unclassified,
+        ranges: tickerRanges(
+          profiles.map((p) => p.ticker),
+          perStep(ctx, INDUSTRY_MAP_CHUNK),
+        ),
       };
     });
-    return { rows: result.written, metadata: result };
+    ctx.progress.total(plan.ranges.length);
+    const totals: ChunkCounts = { written: 0, opened: 0, moved: 0, unchanged: 0, unclassified: 0 };
+    for (const [i, range] of plan.ranges.entries()) {
+      const counts = await ctx.step(`chunk-${i + 1}-of-${plan.ranges.length}`, () =>
+        mapRange(ctx, range),
+      );
+      for (const k of Object.keys(totals) as (keyof ChunkCounts)[]) totals[k] += counts[k];
+      ctx.progress.advance();
+    }
+    return { rows: totals.written, metadata: { ...totals, chunks: plan.ranges.length } };
   },
 });

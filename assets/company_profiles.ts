@@ -2,18 +2,24 @@
  * company_profiles: who each active equity is: name, description, sector,
  * industry, country, website, CEO, headcount and IPO date.
  *
- * - Source: `profile-bulk` (all parts), kept to the active equities of
- *   fintra_universe (or the run's tickers).
+ * - Source: `profile-bulk`, kept to the active equities of fintra_universe
+ *   (or the run's scope, as `universeTickers` reads it: its tickers, or the
+ *   first N).
+ * - Steps: `profiles-part-0`, `profiles-part-1`, ... one per part until a
+ *   part comes back empty (stepThroughProfileParts in fintra_universe.ts):
+ *   each reads the wanted tickers (once per process), streams its part into
+ *   upserts of 5,000 rows and returns counts only. The metadata sums the
+ *   parts (`parts` = parts with rows); more than 100 parts is an error.
  * - Latest state (unpartitioned). Upserts update: FMP corrects profiles, and
  *   the old insert-only writer never refreshed one.
  * - `employees` comes from `fullTimeEmployees` with thousands separators read.
  * - A `company_profile` view keeps the old singular name readable.
  */
 import { defineTable } from "../db/index.ts";
-import { type ProfileRow, profileBulk } from "../sources/fmp/index.ts";
+import type { ProfileRow } from "../sources/fmp/index.ts";
 import { atLeast } from "./checks.ts";
 import { defineAsset } from "./define.ts";
-import { universeTickers } from "./fintra_universe.ts";
+import { stepThroughProfileParts, universeTickers } from "./fintra_universe.ts";
 
 export interface CompanyProfileRow {
   ticker: string;
@@ -86,30 +92,36 @@ export default defineAsset({
   tables: [companyProfilesTable],
   checks: [atLeast("rows", 1)],
   async materialize(ctx) {
-    const result = await ctx.step("fetch-profiles", async () => {
-      const wanted = new Set(await universeTickers(ctx, { equitiesOnly: true }));
-      const updatedAt = ctx.now().toISOString();
-      const stream = ctx.fmp().csv(profileBulk, {}, { batchSize: 5_000 });
-      let written = 0;
-      for await (const batch of stream) {
-        const rows = batch
-          .filter((p) => wanted.has(p.symbol.toUpperCase()))
-          .map((p) => profileRow(p, updatedAt));
-        written += await ctx.db.upsert(companyProfilesTable, rows);
-      }
-      const { rows, skipped, samples, requests, retries } = stream.report;
-      return { written, wanted: wanted.size, profiles: rows, skipped, samples, requests, retries };
+    // Read inside the part steps (once per process), never on a replay between them.
+    let equities: Promise<Set<string>> | null = null;
+    const wantedSet = () =>
+      (equities ??= universeTickers(ctx, { equitiesOnly: true }).then((t) => new Set(t)));
+    const updatedAt = ctx.now().toISOString();
+    const result = await stepThroughProfileParts(ctx, async () => {
+      const wanted = await wantedSet();
+      return {
+        wanted: wanted.size,
+        write: (batch) =>
+          ctx.db.upsert(
+            companyProfilesTable,
+            batch
+              .filter((p) => wanted.has(p.symbol.toUpperCase()))
+              .map((p) => profileRow(p, updatedAt)),
+          ),
+      };
     });
+    const wanted = result.wanted ?? 0;
     return {
       rows: result.written,
       metadata: {
-        equities: result.wanted,
-        withoutProfile: result.wanted - result.written,
+        equities: wanted,
+        withoutProfile: wanted - result.written,
         profiles: result.profiles,
         skipped: result.skipped,
         skippedSamples: result.samples,
         requests: result.requests,
         retries: result.retries,
+        parts: result.parts,
       },
     };
   },

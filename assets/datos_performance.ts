@@ -44,8 +44,9 @@
  * - 2Y is written (the old job never produced it). The old columns benchmark_ticker,
  *   relative_return and data_freshness were never written and are gone; NOT NULL on the
  *   three metrics means a half-written row cannot exist.
- * - Work: the tickers priced on D are split into ranges of PERFORMANCE_CHUNK_TICKERS
- *   (in the database's ticker order), one step each ("chunk-3-of-45"). A step reads its
+ * - Work: a planning step ("plan-chunks") splits the tickers priced on D into ranges of
+ *   perStep(PERFORMANCE_CHUNK_TICKERS) (1,000 at full scale; in the database's ticker
+ *   order), one step each ("chunk-3-of-45"). A step reads its
  *   tickers' prices PRICE_BATCH_TICKERS at a time (`ticker in [...]`, `price_date` from
  *   D − 5Y − 5 days to D; a short list keeps Postgres on a primary-key scan), computes,
  *   upserts, then deletes rows of D in its range that this run did not produce (a window
@@ -60,6 +61,7 @@
  * sane metrics (error); most priced symbols got rows (warn).
  */
 import { defineTable, type Store } from "../db/index.ts";
+import { perStep } from "./chunks.ts";
 import { datosEodTable } from "./datos_eod.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
@@ -110,7 +112,11 @@ export const datosPerformanceTable = defineTable<PerformanceRow>({
   },
 });
 
-/** Tickers per step: ~1,000 × 1,260 closes is about 1.3M price rows read per step. */
+/**
+ * Tickers per step at the full market's scale (45,000 tickers: 45 steps): ~1,000 × 1,260
+ * closes is about 1.3M price rows read per step. A run uses
+ * `perStep(ctx, PERFORMANCE_CHUNK_TICKERS)`, which `Resources.stepScale` shrinks.
+ */
 export const PERFORMANCE_CHUNK_TICKERS = 1_000;
 
 export const PERFORMANCE_SOURCE = "prices_daily_window";
@@ -374,6 +380,7 @@ export default defineAsset({
   ],
   async materialize(ctx) {
     const day = ctx.partition as string;
+    const chunkSize = perStep(ctx, PERFORMANCE_CHUNK_TICKERS);
     const plan = await ctx.step("plan-chunks", async () => {
       const scoped = await scopedTickers(ctx);
       const priced = await pricedOn(ctx.db, day, ALL_TICKERS, scoped);
@@ -382,7 +389,7 @@ export default defineAsset({
         scoped ?? (await universeTickers(ctx, { equitiesOnly: false, withBenchmark: true }));
       const unpriced = active.filter((t) => !pricedSet.has(t));
       return {
-        ranges: scoped ? [ALL_TICKERS] : tickerRanges(priced, PERFORMANCE_CHUNK_TICKERS),
+        ranges: scoped ? [ALL_TICKERS] : tickerRanges(priced, chunkSize),
         priced: priced.length,
         notPricedOnDay: unpriced.length,
         notPricedSamples: unpriced.slice(0, 5),
@@ -409,7 +416,7 @@ export default defineAsset({
         droppedPrices: totals?.droppedPrices ?? 0,
         pruned: totals?.pruned ?? 0,
         chunks: plan.ranges.length,
-        chunkSize: PERFORMANCE_CHUNK_TICKERS,
+        chunkSize,
         historyFrom: priceHistoryStart(day),
       },
     };

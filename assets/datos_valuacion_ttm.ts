@@ -37,9 +37,10 @@
  *   with a price; windows skipped for want of a price are tried again each day (a price
  *   backfill fills them). A corrected close of an already valued quarter is not picked up:
  *   delete the rows to revalue them.
- * - Work goes in chunks of `TICKER_CHUNK` (1,000) tickers, one step each, after a planning
- *   step that fixes the chunk boundaries and the run's `updated_at` stamp (both must be the
- *   same on every Inngest replay). Steps return counts only.
+ * - Work goes in chunks of `perStep(TICKER_CHUNK)` (1,000 at full scale) tickers, one step
+ *   each ("value-chunk-0", ...), after a planning step that fixes the chunk boundaries and
+ *   the run's `updated_at` stamp (both must be the same on every Inngest replay). A scoped
+ *   run's tickers are cut the same way. Steps return counts only.
  * - Types: unconstrained `numeric` (the old numeric(10,2) overflows on an extreme multiple
  *   and would round what a rerun compares).
  * - Checks: no row written by the run comes from a quarter filed after D (error); on a full
@@ -58,6 +59,7 @@ import {
   ttmValuationRow,
 } from "../engines/ttm.ts";
 import type { Period } from "../sources/fmp/index.ts";
+import { perStep } from "./chunks.ts";
 import { datosEodTable } from "./datos_eod.ts";
 import {
   type FinancialsRow,
@@ -104,7 +106,10 @@ export const ttmValuationTable = defineTable<TtmValuationRecord>({
   },
 });
 
-/** Tickers per step. */
+/**
+ * Tickers per step at the full market's scale (45,000 tickers: 45 steps); a run uses
+ * `perStep(ctx, TICKER_CHUNK)`, which `Resources.stepScale` shrinks.
+ */
 export const TICKER_CHUNK = 1_000;
 
 /** A close older than this many days before the quarter end is too stale to value it. */
@@ -399,7 +404,7 @@ async function materializeTtm(ctx: AssetContext) {
     return {
       updatedAt: ctx.now().toISOString(),
       tickers: ordered.length,
-      chunks: chunkBounds(ordered, TICKER_CHUNK),
+      chunks: chunkBounds(ordered, perStep(ctx, TICKER_CHUNK)),
     };
   });
   ctx.progress.total(plan.chunks.length);

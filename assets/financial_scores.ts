@@ -55,8 +55,9 @@
  *   and never the clock, so a backfill of D rebuilds what the daily run of D wrote, and a
  *   rerun writes the same rows. datos_financieros keeps a period's latest filing only: a
  *   prior year re-filed after D is invisible to D, whose tests needing it are then unknown.
- * - Work: the tickers priced on D cut the key space into ranges of SCORES_CHUNK (the ranges
- *   cover every ticker, priced or not), one step each: read the range's rows and closes,
+ * - Work: a planning step ("plan-ranges") cuts the key space at the tickers priced on D
+ *   into ranges of perStep(SCORES_CHUNK) tickers (2,000 at full scale; the ranges cover
+ *   every ticker, priced or not), one step each: read the range's rows and closes,
  *   build with the pure `scoreRow`, upsert, then (full runs) delete rows of D in the range
  *   it did not build (so D holds exactly the run's rows, and no FMP-era row survives a
  *   rerun). A scoped run is one step over its tickers and deletes nothing. Steps return
@@ -72,6 +73,7 @@ import { pickFgosFinancialRow } from "../engines/fgos.ts";
 import { isNum } from "../engines/math.ts";
 import { daysBefore, FINANCIALS_STALE_DAYS } from "./benchmark-inputs.ts";
 import { atLeast } from "./checks.ts";
+import { perStep } from "./chunks.ts";
 import { datosEodTable } from "./datos_eod.ts";
 import { type FinancialsRow, financialsTable } from "./datos_financieros.ts";
 import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
@@ -86,7 +88,10 @@ import {
 import { PRICE_STALE_DAYS } from "./snapshot-build.ts";
 import { laterDate } from "./statements.ts";
 
-/** Tickers per step. */
+/**
+ * Tickers per step at the full market's scale (45,000 tickers: 23 steps); a run uses
+ * `perStep(ctx, SCORES_CHUNK)`, which `Resources.stepScale` shrinks.
+ */
 export const SCORES_CHUNK = 2_000;
 
 export const SCORES_SOURCE = "fintra_statements";
@@ -366,14 +371,14 @@ export function scoreRow(
 const LOOKBACK_DAYS = FINANCIALS_STALE_DAYS + 3 * 366;
 
 /** The key-space ranges of a full run, cut at the tickers priced on D (store order). */
-async function planRanges(db: Store, day: string): Promise<TickerRange[]> {
+async function planRanges(db: Store, day: string, size: number): Promise<TickerRange[]> {
   const priced = await db.readAll(datosEodTable, {
     where: { price_date: day },
     columns: ["ticker"],
   });
   return tickerRanges(
     priced.map((p) => p.ticker),
-    SCORES_CHUNK,
+    size,
   );
 }
 
@@ -500,7 +505,8 @@ const pointInTimeCheck: AssetCheck = {
 async function materializeScores(ctx: AssetContext, day: string) {
   // One step fixes the work, so an Inngest replay walks the same ranges.
   const { scoped, ranges } = await ctx.step("plan-ranges", async () => {
-    if (!ctx.scope) return { scoped: null, ranges: await planRanges(ctx.db, day) };
+    if (!ctx.scope)
+      return { scoped: null, ranges: await planRanges(ctx.db, day, perStep(ctx, SCORES_CHUNK)) };
     const tickers = await universeTickers(ctx, { equitiesOnly: true });
     return { scoped: tickers, ranges: [ALL_TICKERS] };
   });

@@ -28,8 +28,12 @@
  * - Idempotent: links already stored are never fetched again, so a rerun writes nothing
  *   and changes no row (filings without a listed item are fetched again: nothing records
  *   them). filing_date and accepted_date are EDGAR's New York clock stored as instants.
- * - Steps: one lists (returns the documents to fetch as keys), then one per 50 documents
- *   (5 at a time, paced by the SEC client) writes its rows and returns counts.
+ * - Steps: one lists ("list-filings": returns the documents to fetch as keys), then one
+ *   per batch of documents ("classify-documents-0", ...; 5 fetched at a time, paced by the
+ *   SEC client) writes its rows and returns counts. A batch is perStep(DOCUMENTS_PER_STEP)
+ *   (50 at full scale) documents, grown when the week's documents would need more than
+ *   MAX_DOCUMENT_STEPS (150) batches (`perStepWithin`), so a busy week at 45,000 tickers
+ *   stays under 200 steps a run.
  * - A document that cannot be fetched (404, over the size cap, retries spent) is counted
  *   and sampled, not fatal; a rerun of the week picks it up.
  * - Checks: nothing this run wrote is dated after its day (error); documents that failed
@@ -42,11 +46,13 @@ import {
   edgarInstant,
   endOfEdgarDay,
   type FilingRef,
+  type FilingWindow,
   filingWindow,
   listSecFilings,
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
+import { perStepWithin } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, type CheckContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 
@@ -146,15 +152,22 @@ export function eventRows(ref: FilingRef, signal: EventSignal, updatedAt: string
 }
 
 const FORM_TYPE = "8-K";
+/** Documents per step at the full market's scale; `Resources.stepScale` shrinks it. */
 const DOCUMENTS_PER_STEP = 50;
+/**
+ * Document steps one run takes at most: batches grow past DOCUMENTS_PER_STEP rather than
+ * exceed it (`perStepWithin`). With the listing step, that keeps a run under the 200 steps
+ * we allow ourselves (chunks.ts), however busy the week.
+ */
+export const MAX_DOCUMENT_STEPS = 150;
 const CONCURRENT_DOCUMENTS = 5;
 /**
  * Documents one run fetches at most. A week holds a few thousand 8-Ks; the cap keeps the
- * listing step's output (the keys of the documents to fetch) far below Inngest's 4 MB and
- * the run below its 1,000 steps. Stored links are skipped before the cap applies, so a
- * rerun carries on where a capped run stopped.
+ * listing step's output (the keys of the documents to fetch) far below Inngest's 4 MB
+ * (MAX_DOCUMENT_STEPS bounds the step count). Stored links are skipped before the cap
+ * applies, so a rerun carries on where a capped run stopped.
  */
-const MAX_DOCUMENTS_PER_RUN = 6_000;
+export const MAX_DOCUMENTS_PER_RUN = 6_000;
 const MAX_SAMPLES = 5;
 /** Links per read of the stored ones (each is a bind parameter of one statement). */
 const LINKS_PER_READ = 1_000;
@@ -328,6 +341,34 @@ export function someDocumentFetched(): AssetCheck {
   };
 }
 
+/** The 8-Ks of the window to read: listed, narrowed to the universe, minus stored links (capped). */
+export async function planEventFilings(
+  ctx: Pick<AssetContext, "db" | "fmp" | "scope" | "now">,
+  window: FilingWindow,
+) {
+  const covered = new Set(await universeTickers(ctx, { equitiesOnly: true }));
+  const listing = await listSecFilings(ctx.fmp(), { formType: FORM_TYPE, window });
+  const selection = selectFilings(listing.rows, FORM_TYPE, covered);
+  const stored = await storedEventLinks(ctx, selection.refs);
+  const due = selection.refs.filter((r) => !stored.has(r.url));
+  return {
+    // Stamped once, inside a step, so every batch and a replay under Inngest agree.
+    updatedAt: ctx.now().toISOString(),
+    listed: listing.rows.length,
+    pages: listing.pages,
+    stoppedBy: listing.stoppedBy,
+    listingRequests: listing.requests,
+    listingRetries: listing.retries,
+    invalidRows: listing.invalid,
+    otherForms: selection.otherForms,
+    outsideUniverse: selection.outsideUniverse,
+    withoutLink: selection.withoutLink,
+    alreadyStored: stored.size,
+    backlog: Math.max(0, due.length - MAX_DOCUMENTS_PER_RUN),
+    due: due.slice(0, MAX_DOCUMENTS_PER_RUN),
+  };
+}
+
 export default defineAsset({
   key: "fintra_sec_event_signals",
   description:
@@ -341,31 +382,10 @@ export default defineAsset({
   checks: [noSignalAfterRunDay(), documentsFetched(), someDocumentFetched()],
   async materialize(ctx) {
     const window = filingWindow(ctx.runDate);
-    const plan = await ctx.step("list-filings", async () => {
-      const covered = new Set(await universeTickers(ctx, { equitiesOnly: true }));
-      const listing = await listSecFilings(ctx.fmp(), { formType: FORM_TYPE, window });
-      const selection = selectFilings(listing.rows, FORM_TYPE, covered);
-      const stored = await storedEventLinks(ctx, selection.refs);
-      const due = selection.refs.filter((r) => !stored.has(r.url));
-      return {
-        // Stamped once, inside a step, so every batch and a replay under Inngest agree.
-        updatedAt: ctx.now().toISOString(),
-        listed: listing.rows.length,
-        pages: listing.pages,
-        stoppedBy: listing.stoppedBy,
-        listingRequests: listing.requests,
-        listingRetries: listing.retries,
-        invalidRows: listing.invalid,
-        otherForms: selection.otherForms,
-        outsideUniverse: selection.outsideUniverse,
-        withoutLink: selection.withoutLink,
-        alreadyStored: stored.size,
-        backlog: Math.max(0, due.length - MAX_DOCUMENTS_PER_RUN),
-        due: due.slice(0, MAX_DOCUMENTS_PER_RUN),
-      };
-    });
+    const plan = await ctx.step("list-filings", () => planEventFilings(ctx, window));
 
-    const batches = chunk(plan.due, DOCUMENTS_PER_STEP);
+    const perBatch = perStepWithin(ctx, plan.due.length, DOCUMENTS_PER_STEP, MAX_DOCUMENT_STEPS);
+    const batches = chunk(plan.due, perBatch);
     ctx.progress.total(plan.due.length);
     const totals = emptyResult();
     for (const [index, batch] of batches.entries()) {
@@ -392,7 +412,13 @@ export default defineAsset({
     const { due, ...listed } = plan;
     return {
       rows: totals.written,
-      metadata: { window, ...listed, documentsDue: due.length, ...totals },
+      metadata: {
+        window,
+        ...listed,
+        documentsDue: due.length,
+        documentsPerStep: perBatch,
+        ...totals,
+      },
     };
   },
 });

@@ -41,8 +41,12 @@
  * - Key (ticker, fiscal_year). A newer 10-K for a stored year replaces its row; an older
  *   one never does. Filings whose link is stored are not fetched again, so a rerun writes
  *   nothing and changes no row.
- * - Steps: one lists (returns the documents to fetch as keys), then one per 50 documents
- *   (5 at a time, paced by the SEC client) writes its rows and returns counts.
+ * - Steps: one lists ("list-filings": returns the documents to fetch as keys), then one
+ *   per batch of documents ("read-reports-0", ...; 5 fetched at a time, paced by the SEC
+ *   client) writes its rows and returns counts. A batch is perStep(DOCUMENTS_PER_STEP) (50
+ *   at full scale) documents, grown when the week's documents would need more than
+ *   MAX_DOCUMENT_STEPS (150) batches (`perStepWithin`), so a busy week at 45,000 tickers
+ *   stays under 200 steps a run.
  * - Checks: nothing this run wrote is filed after its day or for a fiscal year after it
  *   (error); documents that failed (warn; error when every one failed).
  */
@@ -54,12 +58,14 @@ import {
   edgarInstant,
   endOfEdgarDay,
   type FilingRef,
+  type FilingWindow,
   filingWindow,
   htmlToText,
   listSecFilings,
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
+import { perStepWithin } from "./chunks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import {
   documentsFetched,
@@ -315,10 +321,17 @@ export function structuralRows(
 // ---------------------------------------------------------------- the asset
 
 const FORM_TYPE = "10-K";
+/** Documents per step at the full market's scale; `Resources.stepScale` shrinks it. */
 const DOCUMENTS_PER_STEP = 50;
+/**
+ * Document steps one run takes at most: batches grow past DOCUMENTS_PER_STEP rather than
+ * exceed it (`perStepWithin`). With the listing step, that keeps a run under the 200 steps
+ * we allow ourselves (chunks.ts), however busy the week.
+ */
+export const MAX_DOCUMENT_STEPS = 150;
 const CONCURRENT_DOCUMENTS = 5;
-/** See the 8-K asset: keeps the listing step's output and the step count bounded. */
-const MAX_DOCUMENTS_PER_RUN = 6_000;
+/** See the 8-K asset: keeps the listing step's output bounded. */
+export const MAX_DOCUMENTS_PER_RUN = 6_000;
 const MAX_SAMPLES = 5;
 const TICKERS_PER_READ = 1_000;
 
@@ -455,6 +468,41 @@ async function readBatch(
   return result;
 }
 
+/** The 10-Ks and 10-Qs of the window to read: listed, narrowed to the universe, minus stored links (capped). */
+export async function planReportFilings(
+  ctx: Pick<AssetContext, "db" | "fmp" | "scope" | "now">,
+  window: FilingWindow,
+) {
+  const covered = new Set(await universeTickers(ctx, { equitiesOnly: true }));
+  const listing = await listSecFilings(ctx.fmp(), { formType: FORM_TYPE, window });
+  const selection = selectFilings(listing.rows, FORM_TYPE, covered);
+  const stored = await storedLinks(ctx, selection.refs);
+  // Oldest first, so a later report of the same year is read, and wins, last.
+  const due = selection.refs
+    .filter((r) => !stored.has(r.url))
+    .sort((a, b) =>
+      a.filingDate === b.filingDate
+        ? (a.acceptedDate ?? "").localeCompare(b.acceptedDate ?? "")
+        : a.filingDate.localeCompare(b.filingDate),
+    );
+  return {
+    // Stamped once, inside a step, so every batch and a replay under Inngest agree.
+    updatedAt: ctx.now().toISOString(),
+    listed: listing.rows.length,
+    pages: listing.pages,
+    stoppedBy: listing.stoppedBy,
+    listingRequests: listing.requests,
+    listingRetries: listing.retries,
+    invalidRows: listing.invalid,
+    otherForms: selection.otherForms,
+    outsideUniverse: selection.outsideUniverse,
+    withoutLink: selection.withoutLink,
+    alreadyStored: stored.size,
+    backlog: Math.max(0, due.length - MAX_DOCUMENTS_PER_RUN),
+    due: due.slice(0, MAX_DOCUMENTS_PER_RUN),
+  };
+}
+
 export default defineAsset({
   key: "fintra_sec_structural_signals",
   description:
@@ -468,40 +516,12 @@ export default defineAsset({
   checks: [noSignalAfterRunDay(), documentsFetched(), someDocumentFetched()],
   async materialize(ctx) {
     const window = filingWindow(ctx.runDate);
-    const plan = await ctx.step("list-filings", async () => {
-      const covered = new Set(await universeTickers(ctx, { equitiesOnly: true }));
-      const listing = await listSecFilings(ctx.fmp(), { formType: FORM_TYPE, window });
-      const selection = selectFilings(listing.rows, FORM_TYPE, covered);
-      const stored = await storedLinks(ctx, selection.refs);
-      // Oldest first, so a later report of the same year is read, and wins, last.
-      const due = selection.refs
-        .filter((r) => !stored.has(r.url))
-        .sort((a, b) =>
-          a.filingDate === b.filingDate
-            ? (a.acceptedDate ?? "").localeCompare(b.acceptedDate ?? "")
-            : a.filingDate.localeCompare(b.filingDate),
-        );
-      return {
-        // Stamped once, inside a step, so every batch and a replay under Inngest agree.
-        updatedAt: ctx.now().toISOString(),
-        listed: listing.rows.length,
-        pages: listing.pages,
-        stoppedBy: listing.stoppedBy,
-        listingRequests: listing.requests,
-        listingRetries: listing.retries,
-        invalidRows: listing.invalid,
-        otherForms: selection.otherForms,
-        outsideUniverse: selection.outsideUniverse,
-        withoutLink: selection.withoutLink,
-        alreadyStored: stored.size,
-        backlog: Math.max(0, due.length - MAX_DOCUMENTS_PER_RUN),
-        due: due.slice(0, MAX_DOCUMENTS_PER_RUN),
-      };
-    });
+    const plan = await ctx.step("list-filings", () => planReportFilings(ctx, window));
 
+    const perBatch = perStepWithin(ctx, plan.due.length, DOCUMENTS_PER_STEP, MAX_DOCUMENT_STEPS);
     ctx.progress.total(plan.due.length);
     const totals = emptyResult();
-    for (const [index, batch] of chunk(plan.due, DOCUMENTS_PER_STEP).entries()) {
+    for (const [index, batch] of chunk(plan.due, perBatch).entries()) {
       const result = await ctx.step(`read-reports-${index}`, () =>
         readBatch(ctx, batch, plan.updatedAt),
       );
@@ -523,7 +543,13 @@ export default defineAsset({
     const { due, ...listed } = plan;
     return {
       rows: totals.written,
-      metadata: { window, ...listed, documentsDue: due.length, ...totals },
+      metadata: {
+        window,
+        ...listed,
+        documentsDue: due.length,
+        documentsPerStep: perBatch,
+        ...totals,
+      },
     };
   },
 });

@@ -113,14 +113,15 @@
  * (active now or last seen on or after D) and profile (IPO date): a ticker delisted before
  * the store first saw the universe is unknown to a backfill.
  *
- * Work: a planning step lists the run's tickers and packs them into chunks of about
- * SNAPSHOT_CHUNK_TICKERS (1,000), whole industries at a time (snapshot-inputs.ts), so IQS
- * peers' rows are read once per industry; it also fixes the run's `updated_at`. Each chunk
- * is one step (`chunk-3-of-45`): read its inputs with paged, filtered Store reads, build
+ * Work: a planning step ("plan-chunks") lists the run's tickers and packs them into chunks
+ * of about perStep(SNAPSHOT_CHUNK_TICKERS) (1,000 at full scale), whole industries at a
+ * time (snapshot-inputs.ts), so IQS peers' rows are read once per industry; it also fixes
+ * the run's `updated_at`. Each chunk is one step (`chunk-3-of-45`): read its inputs with paged, filtered Store reads, build
  * each row with the pure `buildSnapshot` (a throw makes an engine_error row, counted with a
  * sample in the run's metadata), upsert, return counts. About 3 ms a ticker on PGlite.
  * A full run ends by deleting rows of D for tickers it did not build (gone from the
- * universe), so the day holds exactly the run's rows. A scoped run writes only its tickers.
+ * universe) in one more step ("prune-day"), so the day holds exactly the run's rows. A
+ * scoped run writes only its tickers (cut into chunks the same way).
  * Physical partitioning by month (spec §10.2) is left for when the volume calls for it.
  *
  * Checks (issue 5 item 10), each recorded per run:
@@ -131,6 +132,7 @@
  *   after D (latest_input_date, latest_filing_date).
  */
 import { defineTable, type Where } from "../db/index.ts";
+import { perStep } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import {
   type BuiltSnapshot,
@@ -143,6 +145,7 @@ import {
   activeEquitiesOn,
   planSnapshotChunks,
   readChunkInputs,
+  SNAPSHOT_CHUNK_TICKERS,
   type SnapshotChunk,
 } from "./snapshot-inputs.ts";
 
@@ -460,7 +463,7 @@ export default defineAsset({
   async materialize(ctx) {
     const day = ctx.partition as string;
     const plan = await ctx.step("plan-chunks", async () => ({
-      ...(await planSnapshotChunks(ctx.db, day, ctx.scope)),
+      ...(await planSnapshotChunks(ctx.db, day, ctx.scope, perStep(ctx, SNAPSHOT_CHUNK_TICKERS))),
       updatedAt: ctx.now().toISOString(),
     }));
     ctx.progress.total(plan.tickers);

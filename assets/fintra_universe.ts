@@ -2,7 +2,19 @@
  * fintra_universe: every symbol in FMP's profile bulk, with its sector,
  * industry and instrument type. The root of the daily graph.
  *
- * - Source: `profile-bulk` (all parts).
+ * - Source: `profile-bulk`, read one part per durable step.
+ * - Steps: `profiles-part-0`, `profiles-part-1`, ... one per part until a part
+ *   comes back empty (that last step reads nothing), each streaming its part
+ *   into upserts of 5,000 rows and returning counts only (profiles, written,
+ *   skipped, 3 skipped-row samples, requests, retries); then
+ *   `deactivate-missing`, after every part (full runs only). The metadata sums
+ *   the parts (`parts` = parts with rows). More than MAX_PROFILE_PARTS (100)
+ *   parts stops the run with an error. At 45K symbols and FMP's parts of a
+ *   few thousand rows that is a few dozen steps.
+ * - A `limit` scope ("the first N tickers", sorted) needs every part before it
+ *   knows which N: it reads all parts in one step, `profiles-limit`, keeping
+ *   only the N smallest tickers in memory, and writes those. A `tickers`
+ *   scope steps through the parts like a full run, writing only its tickers.
  * - Latest state (unpartitioned): a run for day D stamps `last_seen = D` on
  *   every symbol it sees; a full run then marks symbols not seen since before
  *   D inactive. Scoped runs touch only their tickers and deactivate nothing.
@@ -15,7 +27,7 @@
  * a scope means the same thing everywhere.
  */
 import { defineTable } from "../db/index.ts";
-import { type ProfileRow, profileBulk } from "../sources/fmp/index.ts";
+import { MAX_SAMPLES, type ProfileRow, profileBulk, type RowSample } from "../sources/fmp/index.ts";
 import { atLeast } from "./checks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 
@@ -126,7 +138,166 @@ export async function universeTickers(
   return scoped;
 }
 
+/** Rows per upsert. */
 const BATCH = 5_000;
+
+/** Safety stop: profile-bulk comes in parts of a few thousand rows; 100 is far past 45K. */
+export const MAX_PROFILE_PARTS = 100;
+
+/** Skipped-row samples one part step keeps: a step returns counts, never the data. */
+const PART_SAMPLES = 3;
+
+/** What one `profiles-part-N` step returns: counts only, a few hundred bytes. */
+export interface ProfilePartCounts {
+  /** false: the part does not exist (past the last one), so the walk ends here. */
+  found: boolean;
+  /** Valid profiles in the part. */
+  profiles: number;
+  /** Rows the step wrote. */
+  written: number;
+  skipped: number;
+  samples: RowSample[];
+  requests: number;
+  retries: number;
+  /** The part's first-row fingerprint (kept from part 0 to spot FMP ignoring `part=`). */
+  fingerprint: string | null;
+  /** The number of tickers the writer keeps (company_profiles' equities), when it says. */
+  wanted: number | null;
+}
+
+/** The parts summed, for the run's metadata. */
+export interface ProfilePartsTotal {
+  /** Parts that had rows. */
+  parts: number;
+  profiles: number;
+  written: number;
+  skipped: number;
+  /** The first skipped rows met, at most MAX_SAMPLES. */
+  samples: RowSample[];
+  requests: number;
+  retries: number;
+  /** The last part's `wanted`. */
+  wanted: number | null;
+}
+
+/** Made inside each part step: where the part's rows go. */
+export interface ProfileWriter {
+  /** Writes a batch of profiles; returns rows written. */
+  write(batch: ProfileRow[]): Promise<number>;
+  /** How many tickers the writer keeps, reported in the counts. */
+  wanted?: number;
+}
+
+/**
+ * Reads profile-bulk one durable step per part (`profiles-part-0`, `profiles-part-1`, ...)
+ * until a part comes back empty (that last step reads nothing and says so). Each step
+ * streams its part into `open()`'s writer and returns counts only; the totals add them up.
+ * More than MAX_PROFILE_PARTS parts is an error rather than an endless run.
+ */
+export async function stepThroughProfileParts(
+  ctx: Pick<AssetContext, "asset" | "fmp" | "step">,
+  open: () => Promise<ProfileWriter>,
+): Promise<ProfilePartsTotal> {
+  const total: ProfilePartsTotal = {
+    parts: 0,
+    profiles: 0,
+    written: 0,
+    skipped: 0,
+    samples: [],
+    requests: 0,
+    retries: 0,
+    wanted: null,
+  };
+  let part0Fingerprint: string | undefined;
+  for (let part = 0; ; part++) {
+    if (part >= MAX_PROFILE_PARTS) {
+      throw new Error(
+        `${ctx.asset}: profile-bulk has more than ${MAX_PROFILE_PARTS} parts without an empty one; stopped (raise MAX_PROFILE_PARTS if FMP really serves that many)`,
+      );
+    }
+    const counts = await ctx.step(`profiles-part-${part}`, async (): Promise<ProfilePartCounts> => {
+      const writer = await open();
+      const stream = ctx
+        .fmp()
+        .csv(
+          profileBulk,
+          {},
+          { part, batchSize: BATCH, ...(part0Fingerprint ? { part0Fingerprint } : {}) },
+        );
+      let written = 0;
+      for await (const batch of stream) written += await writer.write(batch);
+      const report = stream.report;
+      return {
+        found: report.parts !== 0,
+        profiles: report.rows,
+        written,
+        skipped: report.skipped,
+        samples: report.samples
+          .slice(0, PART_SAMPLES)
+          .map((sample) => ({ ...sample, reason: sample.reason.slice(0, 200) })),
+        requests: report.requests,
+        retries: report.retries,
+        fingerprint: report.fingerprint ?? null,
+        wanted: writer.wanted ?? null,
+      };
+    });
+    if (part === 0) part0Fingerprint = counts.fingerprint ?? undefined;
+    total.requests += counts.requests;
+    total.retries += counts.retries;
+    if (!counts.found) break;
+    total.parts++;
+    total.profiles += counts.profiles;
+    total.written += counts.written;
+    total.skipped += counts.skipped;
+    total.samples.push(...counts.samples.slice(0, MAX_SAMPLES - total.samples.length));
+    total.wanted = counts.wanted;
+  }
+  return total;
+}
+
+/**
+ * A limit-scoped run ("the first N tickers", sorted, as downstream reads them): one step
+ * reads every part in one stream, keeping only the N smallest tickers, then writes them.
+ */
+async function firstTickers(
+  ctx: Pick<AssetContext, "fmp" | "db">,
+  day: string,
+  limit: number,
+  wanted: ReadonlySet<string> | null,
+): Promise<ProfilePartsTotal> {
+  const stream = ctx.fmp().csv(profileBulk, {}, { batchSize: BATCH });
+  let kept = new Map<string, UniverseRow>();
+  const trim = () => {
+    const tickers = [...kept.keys()].sort(byText).slice(0, limit);
+    kept = new Map(tickers.map((ticker) => [ticker, kept.get(ticker) as UniverseRow]));
+  };
+  for await (const batch of stream) {
+    for (const profile of batch) {
+      const row = universeRow(profile, day);
+      if (!wanted || wanted.has(row.ticker)) kept.set(row.ticker, row);
+    }
+    if (kept.size > 2 * limit) trim();
+  }
+  trim();
+  const written = await ctx.db.upsert(universeTable, [...kept.values()], {
+    keepOnConflict: ["first_seen"],
+  });
+  const { rows, skipped, samples, requests, retries, parts } = stream.report;
+  return {
+    parts: parts ?? 0,
+    profiles: rows,
+    written,
+    skipped,
+    samples,
+    requests,
+    retries,
+    wanted: null,
+  };
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export default defineAsset({
   key: "fintra_universe",
@@ -140,40 +311,20 @@ export default defineAsset({
   checks: [atLeast("rows", 1)],
   async materialize(ctx) {
     const day = ctx.runDate;
+    const limit = ctx.scope?.limit;
     const wanted = ctx.scope?.tickers ? new Set(ctx.scope.tickers) : null;
-    const seen = await ctx.step("fetch-profiles", async () => {
-      const stream = ctx.fmp().csv(profileBulk, {}, { batchSize: BATCH });
-      let written = 0;
-      let rows = 0;
-      const limited: UniverseRow[] = [];
-      for await (const batch of stream) {
-        rows += batch.length;
-        const mapped = batch
-          .map((p) => universeRow(p, day))
-          .filter((r) => !wanted || wanted.has(r.ticker));
-        if (ctx.scope?.limit) limited.push(...mapped);
-        else
-          written += await ctx.db.upsert(universeTable, mapped, { keepOnConflict: ["first_seen"] });
-      }
-      if (ctx.scope?.limit) {
-        // "The first N of the universe" means the first N tickers, as downstream reads them.
-        limited.sort((a, b) => (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0));
-        written = await ctx.db.upsert(universeTable, limited.slice(0, ctx.scope.limit), {
-          keepOnConflict: ["first_seen"],
-        });
-      }
-      const { skipped, samples, requests, retries, parts } = stream.report;
-      return {
-        written,
-        profiles: rows,
-        skipped,
-        samples,
-        requests,
-        retries,
-        parts: parts ?? null,
-      } as const;
-    });
+    const seen = limit
+      ? await ctx.step("profiles-limit", () => firstTickers(ctx, day, limit, wanted))
+      : await stepThroughProfileParts(ctx, async () => ({
+          write: (batch) =>
+            ctx.db.upsert(
+              universeTable,
+              batch.map((p) => universeRow(p, day)).filter((r) => !wanted || wanted.has(r.ticker)),
+              { keepOnConflict: ["first_seen"] },
+            ),
+        }));
 
+    // After every part: only then is a symbol missing from all of them really gone.
     const deactivated = ctx.scope
       ? 0
       : await ctx.step("deactivate-missing", () =>

@@ -38,10 +38,12 @@
  *   run (which writes only its tickers' ranks: the others keep those of the last full run).
  *   The old RPC ordered by IFS position and pressure first; the brief for this table ranks
  *   by FGOS, which is what the UI's "rank in sector" shows.
- * - Work: a planning step splits D's snapshot tickers into ranges of MARKET_STATE_CHUNK (one
- *   step each: read, build with the pure `marketStateRow`, upsert all but the rank columns),
- *   then one step ranks the whole day from D's snapshots (`rankTickers`) and writes the rank
- *   columns of the rows now dated D, then (full runs) the prune. Steps return counts only.
+ * - Work: a planning step ("plan-chunks") splits D's snapshot tickers into ranges of
+ *   perStep(MARKET_STATE_CHUNK) tickers (2,000 at full scale), one step each ("chunk-1-of-23":
+ *   read, build with the pure `marketStateRow`, upsert all but the rank columns), then one
+ *   step ("rank-day") ranks the whole day from D's snapshots (`rankTickers`) and writes the
+ *   rank columns of the rows now dated D, then (full runs) the prune ("prune-older"). A
+ *   scoped run is one chunk over its tickers. Steps return counts only.
  * - Checks: ranks_consistent (error): among D's rows, within each sector and globally, a
  *   higher score never ranks lower, equal scores share a rank, every rank lies in
  *   1..total, totals agree within a group and (full runs) equal the group's scored rows;
@@ -50,6 +52,7 @@
  */
 import { defineTable, type Store } from "../db/index.ts";
 import { isNum } from "../engines/math.ts";
+import { perStep } from "./chunks.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
 import { datosPerformanceTable } from "./datos_performance.ts";
 import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
@@ -149,7 +152,10 @@ const marketStateRanksTable = defineTable<RankWrite>({
 
 const RANK_COLUMNS = ["sector_rank", "sector_rank_total", "global_rank", "global_rank_total"];
 
-/** Tickers per chunk step. */
+/**
+ * Tickers per chunk step at the full market's scale (45,000 tickers: 23 steps); a run uses
+ * `perStep(ctx, MARKET_STATE_CHUNK)`, which `Resources.stepScale` shrinks.
+ */
 export const MARKET_STATE_CHUNK = 2_000;
 
 export const MARKET_STATE_SOURCE = "fintra_snapshots";
@@ -530,7 +536,7 @@ export default defineAsset({
       return {
         tickers: tickers.length,
         scoped: ctx.scope ? tickers : null,
-        ranges: ctx.scope ? [ALL_TICKERS] : tickerRanges(tickers, MARKET_STATE_CHUNK),
+        ranges: ctx.scope ? [ALL_TICKERS] : tickerRanges(tickers, perStep(ctx, MARKET_STATE_CHUNK)),
         updatedAt: ctx.now().toISOString(),
       };
     });

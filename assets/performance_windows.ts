@@ -34,16 +34,19 @@
  *   collide, and market rows exist (the old table had neither).
  * - A scoped run writes only its tickers' rows and reads the stored aggregates as they are
  *   (their own scoped runs leave them untouched).
- * - Work: member tickers are split into ranges of PERFORMANCE_WINDOWS_CHUNK_TICKERS, one
- *   step each ("chunk-2-of-23"); a step computes, upserts and deletes rows of D in its
- *   range that this run did not produce, so a rerun leaves exactly the same rows. The key
- *   puts as_of_date first so one day's rows are a contiguous range of the primary key.
+ * - Work: a planning step ("plan-chunks") splits member tickers into ranges of
+ *   perStep(PERFORMANCE_WINDOWS_CHUNK_TICKERS) (2,000 at full scale), one step each
+ *   ("chunk-2-of-23"; a scoped run is one chunk); a step computes, upserts and deletes
+ *   rows of D in its range that this run did not produce, so a rerun leaves exactly the
+ *   same rows. Steps return counts only. The key puts as_of_date first so one day's rows
+ *   are a contiguous range of the primary key.
  *
  * Checks: every row of the day has alpha = asset_return − benchmark_return (error); on a
  * full run, rows exist for all three benchmark types (warn).
  */
 import { defineTable, type Store, type Where } from "../db/index.ts";
 import { PERFORMANCE_WINDOWS } from "../engines/relative-performance.ts";
+import { perStep } from "./chunks.ts";
 import { datosPerformanceTable } from "./datos_performance.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
@@ -92,7 +95,11 @@ export const performanceWindowsTable = defineTable<PerformanceWindowRow>({
   },
 });
 
-/** Member tickers per step (each brings 7 windows × 3 benchmarks = up to 21 rows). */
+/**
+ * Member tickers per step at the full market's scale (45,000 tickers: 23 steps; each ticker
+ * brings 7 windows × 3 benchmarks = up to 21 rows). A run uses
+ * `perStep(ctx, PERFORMANCE_WINDOWS_CHUNK_TICKERS)`, which `Resources.stepScale` shrinks.
+ */
 export const PERFORMANCE_WINDOWS_CHUNK_TICKERS = 2_000;
 
 export const RELATIVE_SOURCE = "aggregated_from_datos_performance";
@@ -390,13 +397,14 @@ export default defineAsset({
   ],
   async materialize(ctx) {
     const day = ctx.partition as string;
+    const chunkSize = perStep(ctx, PERFORMANCE_WINDOWS_CHUNK_TICKERS);
     const plan = await ctx.step("plan-chunks", async () => {
       const scoped = await scopedTickers(ctx);
       const members = await membershipsOn(ctx.db, day, tickerCondition(ALL_TICKERS, scoped));
       // Map order is the Store's (asset_industry_map's key order), which the ranges need.
       const tickers = [...members.keys()];
       return {
-        ranges: scoped ? [ALL_TICKERS] : tickerRanges(tickers, PERFORMANCE_WINDOWS_CHUNK_TICKERS),
+        ranges: scoped ? [ALL_TICKERS] : tickerRanges(tickers, chunkSize),
         members: tickers.length,
       };
     });
@@ -420,7 +428,7 @@ export default defineAsset({
         pruned: totals?.pruned ?? 0,
         windows: RELATIVE_WINDOWS,
         chunks: plan.ranges.length,
-        chunkSize: PERFORMANCE_WINDOWS_CHUNK_TICKERS,
+        chunkSize,
       },
     };
   },

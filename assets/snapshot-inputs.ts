@@ -33,7 +33,12 @@ import {
   yearsBefore,
 } from "./snapshot-build.ts";
 
-/** Tickers per chunk (a step): about 1,000, rounded to whole industries. */
+/**
+ * Tickers per chunk (a step) at the full market's scale: about 1,000, rounded to whole
+ * industries (45,000 tickers: about 45 steps). fintra_snapshots passes
+ * `perStep(ctx, SNAPSHOT_CHUNK_TICKERS)` to `planSnapshotChunks`, which
+ * `Resources.stepScale` shrinks.
+ */
 export const SNAPSHOT_CHUNK_TICKERS = 1_000;
 
 /** Rows per page on the large reads (prices, financials). */
@@ -126,7 +131,7 @@ export interface SnapshotPlan {
 }
 
 /**
- * The run's chunks. Peers are the members, active on D, of each chunk's industries that
+ * The run's chunks, of about `size` tickers each. Peers are the members, active on D, of each chunk's industries that
  * the chunk does not hold: none on a full run (chunks hold whole industries), the rest of
  * the industry on a scoped one, so a one-ticker run scores IQS against the same peers.
  */

@@ -45,6 +45,20 @@ export interface CsvOptions {
   /** Rows per batch handed to the consumer. Default 1000. */
   batchSize?: number;
   signal?: AbortSignal;
+  /**
+   * Part-paged endpoints only (profile-bulk): read just this part (0, 1, ...) instead of
+   * every part, so a caller can give each part its own durable step. One request (plus
+   * retries, which resume a cut body as usual). Past the last part (an empty body, or a 404
+   * for a part above 0) the stream yields no rows and `report.parts` is 0; otherwise it is
+   * 1. An empty part 0 is still an error where the endpoint requires rows.
+   */
+  part?: number;
+  /**
+   * With `part` above 0: `report.fingerprint` of the part 0 read. A part whose first row
+   * is part 0's first row means FMP ignored `part=`: it yields nothing, `report.parts` is 0
+   * and `report.repeatsPart0` is true (the whole-endpoint read stops the same way).
+   */
+  part0Fingerprint?: string;
 }
 
 export interface FmpClient {
@@ -102,6 +116,8 @@ export function createFmpClient(options: FmpClientOptions): FmpClient {
         query: validateParams(endpoint, params),
         batchSize: positive(csvOptions.batchSize, 1_000, "batchSize"),
         maxParts,
+        part: validatePart(endpoint, csvOptions.part),
+        part0Fingerprint: csvOptions.part0Fingerprint,
         transport,
         policy,
         signal: csvOptions.signal,
@@ -134,6 +150,26 @@ function validateParams<Params>(
     kind: "params",
     endpoint: describeRequest(endpoint.name, {}),
     what: `bad parameters, ${problems}`,
+  });
+}
+
+/** `CsvOptions.part`: a part number, and only for an endpoint that comes in parts. */
+function validatePart(
+  endpoint: Pick<CsvEndpoint<unknown, unknown>, "name" | "paging">,
+  part: number | undefined,
+): number | undefined {
+  if (part === undefined) return undefined;
+  const problem =
+    endpoint.paging !== "part"
+      ? "the endpoint is not read in parts"
+      : !Number.isSafeInteger(part) || part < 0
+        ? `not a part number: ${part}`
+        : null;
+  if (problem === null) return part;
+  throw new FmpError({
+    kind: "params",
+    endpoint: describeRequest(endpoint.name, {}),
+    what: `bad parameters, part: ${problem}`,
   });
 }
 

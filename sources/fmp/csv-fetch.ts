@@ -1,7 +1,8 @@
 /**
  * One CSV fetch as an async iterable of validated row batches.
  *
- * A background task downloads the body (part by part for paged endpoints), splits it with
+ * A background task downloads the body (part by part for paged endpoints, or the one part
+ * asked for with `part`), splits it with
  * papaparse, validates each row and hands full batches over one at a time; the consumer's
  * `for await` pulls them. Memory holds a batch or two, whatever the body's size.
  *
@@ -10,6 +11,7 @@
  * already handled are read again but not delivered again, after checking that the last of
  * them is identical, so the consumer sees every row exactly once or gets an error.
  */
+import { createHash } from "node:crypto";
 import { CsvSplitter } from "./csv-splitter.ts";
 import type { CsvEndpoint, Query } from "./endpoint.ts";
 import { FmpError, oneLine, redact } from "./errors.ts";
@@ -32,6 +34,10 @@ export interface CsvFetchSetup<Row> {
   query: Query;
   batchSize: number;
   maxParts: number;
+  /** Read only this part of a part-paged endpoint (see CsvOptions.part). */
+  part?: number | undefined;
+  /** For a one-part read above part 0: part 0's `report.fingerprint`. */
+  part0Fingerprint?: string | undefined;
   transport: Transport;
   policy: RetryPolicy;
   signal: AbortSignal | undefined;
@@ -69,9 +75,10 @@ export class CsvFetch<Row> implements CsvStream<Row> {
 
   constructor(setup: CsvFetchSetup<Row>) {
     this.#setup = setup;
-    this.#report = newReport(setup.endpoint.name, setup.query);
+    const params = setup.part === undefined ? setup.query : { ...setup.query, part: setup.part };
+    this.#report = newReport(setup.endpoint.name, params);
     if (setup.endpoint.paging === "part") this.#report.parts = 0;
-    this.#label = describeRequest(setup.endpoint.name, setup.query);
+    this.#label = describeRequest(setup.endpoint.name, params);
   }
 
   get report(): FetchReport {
@@ -118,9 +125,9 @@ export class CsvFetch<Row> implements CsvStream<Row> {
   }
 
   async #produce(signal: AbortSignal): Promise<void> {
-    const { endpoint, maxParts, policy } = this.#setup;
+    const { endpoint, maxParts, policy, part: only } = this.#setup;
     const paged = endpoint.paging === "part";
-    for (let part = 0; ; part++) {
+    for (let part = only ?? 0; ; part++) {
       const query: Query = paged ? { ...this.#setup.query, part } : this.#setup.query;
       const state: PartState = {
         part: paged ? part : undefined,
@@ -143,14 +150,21 @@ export class CsvFetch<Row> implements CsvStream<Row> {
         );
       } catch (error) {
         // Past the last part, FMP may answer 404 rather than an empty body.
-        if (paged && part > 0 && error instanceof FmpError && error.status === 404) break;
-        throw error;
+        if (!(paged && part > 0 && error instanceof FmpError && error.status === 404)) throw error;
+        outcome = "empty";
       }
       if (!paged || outcome === "empty") break;
       if (outcome === "repeat") {
+        if (only !== undefined) this.#report.repeatsPart0 = true;
         policy.logger.warn(
-          `FMP ${state.label}: repeats part 0 (the endpoint ignores part=); stopping at ${part} parts`,
+          only !== undefined
+            ? `FMP ${state.label}: repeats part 0 (the endpoint ignores part=); no such part`
+            : `FMP ${state.label}: repeats part 0 (the endpoint ignores part=); stopping at ${part} parts`,
         );
+        break;
+      }
+      if (only !== undefined) {
+        this.#report.parts = 1;
         break;
       }
       this.#report.parts = part + 1;
@@ -294,7 +308,13 @@ export class CsvFetch<Row> implements CsvStream<Row> {
       }
     }
     if (state.part !== undefined && index === 0) {
-      if (state.part === 0) this.#firstRow = fields;
+      if (this.#setup.part !== undefined) {
+        // A one-part read: part 0 is known only by the fingerprint the caller kept.
+        const fingerprint = fingerprintOf(fields);
+        const part0 = this.#setup.part0Fingerprint;
+        if (state.part > 0 && part0 !== undefined && fingerprint === part0) return "repeat";
+        this.#report.fingerprint = fingerprint;
+      } else if (state.part === 0) this.#firstRow = fields;
       else if (this.#firstRow && sameFields(this.#firstRow, fields)) return "repeat";
     }
     state.handled = index + 1;
@@ -376,6 +396,11 @@ export class CsvFetch<Row> implements CsvStream<Row> {
       hint: "FMP replaced the file mid-download; run the fetch again",
     });
   }
+}
+
+/** A short, stable hash of a row's cells: small enough for a durable step's output. */
+function fingerprintOf(fields: readonly string[]): string {
+  return createHash("sha256").update(JSON.stringify(fields)).digest("hex").slice(0, 16);
 }
 
 function sameFields(a: readonly string[], b: readonly string[]): boolean {

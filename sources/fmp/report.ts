@@ -34,8 +34,19 @@ export interface FetchReport {
   requests: number;
   /** Failed attempts that were retried (429, 5xx, timeouts, cut bodies). */
   retries: number;
-  /** Parts read, for part-paged endpoints (profile-bulk). */
+  /**
+   * Parts read that had rows, for part-paged endpoints (profile-bulk). For a one-part read
+   * (`CsvOptions.part`): 1, or 0 when that part does not exist (an empty body, a 404, or a
+   * repeat of part 0), which is how a caller stepping through parts knows it is past the end.
+   */
   parts?: number;
+  /**
+   * One-part reads only: a short hash of the part's first data row, to pass as
+   * `CsvOptions.part0Fingerprint` when reading later parts (set when the part had rows).
+   */
+  fingerprint?: string;
+  /** One-part reads only: the part repeated part 0 (FMP ignored `part=`), so it counts as absent. */
+  repeatsPart0?: boolean;
   /** Response body bytes received, retries included. */
   bytes: number;
   ms: number;

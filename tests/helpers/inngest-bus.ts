@@ -22,11 +22,41 @@ export interface Execution {
   event: BusEvent;
   result: unknown;
   error: unknown;
+  /** Steps the run memoized (step.run, sendEvent, ...), as Inngest counts them. */
+  steps: number;
+  /** JSON bytes of every step's output, summed, and of the largest one. */
+  stepOutputBytes: number;
+  largestStepOutputBytes: number;
 }
 
 export const CRON_EVENT = "inngest/scheduled.timer";
 
 let eventSeq = 0;
+
+/** UTF-8 bytes of a value as Inngest would store it (JSON). */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
+}
+
+/** Step count and output sizes from the engine's memoized state (one entry per step). */
+async function stepFigures(state: Record<string, Promise<unknown>>) {
+  let stepOutputBytes = 0;
+  let largestStepOutputBytes = 0;
+  const outputs = await Promise.all(
+    Object.values(state).map((p) =>
+      p.then(
+        (v) => v,
+        (e: unknown) => ({ error: String(e) }),
+      ),
+    ),
+  );
+  for (const output of outputs) {
+    const bytes = jsonBytes(output);
+    stepOutputBytes += bytes;
+    largestStepOutputBytes = Math.max(largestStepOutputBytes, bytes);
+  }
+  return { steps: outputs.length, stepOutputBytes, largestStepOutputBytes };
+}
 
 export class InngestBus {
   readonly sent: BusEvent[] = [];
@@ -78,10 +108,16 @@ export class InngestBus {
     const ran: Execution[] = [];
     for (const fn of this.functions.filter((f) => this.matches(f, event))) {
       const engine = new InngestTestEngine({ function: fn });
-      const { result, error } = await engine.execute({
+      const { result, error, state } = await engine.execute({
         events: [{ ...event, id: event.id ?? `evt-${++eventSeq}` }],
       });
-      const execution = { functionId: fn.id(), event, result, error };
+      const execution = {
+        functionId: fn.id(),
+        event,
+        result,
+        error,
+        ...(await stepFigures(state)),
+      };
       this.executions.push(execution);
       ran.push(execution);
     }

@@ -29,6 +29,8 @@ export async function startTestMarket(options: {
   asOf: string;
   seed?: number;
   historyYears?: number;
+  /** Rows per profile-bulk part (the sandbox's default is 2,000). */
+  profilePartSize?: number;
   faults?: FaultOptions;
 }): Promise<TestMarket> {
   const market = createSandboxMarket({
@@ -36,6 +38,7 @@ export async function startTestMarket(options: {
     asOf: options.asOf,
     seed: options.seed ?? 7,
     ...(options.historyYears ? { historyYears: options.historyYears } : {}),
+    ...(options.profilePartSize ? { profilePartSize: options.profilePartSize } : {}),
   });
   const server = await startSandboxServer({
     market,
