@@ -40,7 +40,9 @@ import { atLeast } from "./checks.ts";
 import {
   addFetchTotals,
   type FetchTotals,
+  fetchMetadata,
   fetchStatements,
+  noFetches,
   nothingFiledAfterRunDay,
   ratio,
   statementFiles,
@@ -295,14 +297,7 @@ async function materializeDividends(ctx: AssetContext, day: string) {
   const years = yearsOf(plan.window);
   ctx.progress.total(years.length);
   const totals = { rows: 0, payers: 0, incompleteYears: 0, filedAfter: 0, undated: 0 };
-  const fetched: FetchTotals = {
-    files: 0,
-    rows: 0,
-    skipped: 0,
-    samples: [],
-    requests: 0,
-    retries: 0,
-  };
+  const fetched = noFetches();
   // Oldest first: each year's is_growing reads the year before from the table.
   for (const year of years) {
     const counts = await ctx.step(`load-${year}`, () => loadYear(ctx, day, plan, year));
@@ -324,14 +319,9 @@ async function materializeDividends(ctx: AssetContext, day: string) {
       fiscalYears: [plan.window.from, plan.window.to],
       historyTickers: plan.historyTickers,
       incompleteYears: totals.incompleteYears,
-      statements: fetched.rows,
       filedAfter: totals.filedAfter,
       undated: totals.undated,
-      skipped: fetched.skipped,
-      skippedSamples: fetched.samples,
-      files: fetched.files,
-      requests: fetched.requests,
-      retries: fetched.retries,
+      ...fetchMetadata(fetched),
     },
   };
 }

@@ -604,6 +604,23 @@ const FETCH_BATCH = 5_000;
 const FILES_AT_ONCE = 3;
 const MAX_SAMPLES = 5;
 
+/** Fetch totals before any file is read. */
+export function noFetches(): FetchTotals {
+  return { files: 0, rows: 0, skipped: 0, samples: [], requests: 0, retries: 0 };
+}
+
+/** A run's fetch totals as its metadata reports them. */
+export function fetchMetadata(fetched: FetchTotals) {
+  return {
+    statements: fetched.rows,
+    skipped: fetched.skipped,
+    skippedSamples: fetched.samples,
+    files: fetched.files,
+    requests: fetched.requests,
+    retries: fetched.retries,
+  };
+}
+
 /** Adds one step's fetch totals to the run's (samples capped). */
 export function addFetchTotals(into: FetchTotals, add: FetchTotals): void {
   into.files += add.files;
@@ -621,14 +638,7 @@ export async function fetchStatements(
   files: readonly StatementFile[],
   progress?: Progress,
 ): Promise<FetchTotals> {
-  const totals: FetchTotals = {
-    files: 0,
-    rows: 0,
-    skipped: 0,
-    samples: [],
-    requests: 0,
-    retries: 0,
-  };
+  const totals = noFetches();
   progress?.total(files.length);
   const limit = pLimit(FILES_AT_ONCE);
   await Promise.all(
@@ -886,14 +896,7 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
   ctx.progress.total(plan.periods.length + ranges.length);
 
   const loaded = { rows: 0, incompletePeriods: 0, filedAfter: 0, undated: 0 };
-  const fetched: FetchTotals = {
-    files: 0,
-    rows: 0,
-    skipped: 0,
-    samples: [],
-    requests: 0,
-    retries: 0,
-  };
+  const fetched = noFetches();
   for (const target of plan.periods) {
     const counts = await ctx.step(`load-${periodLabel(target.year, target.period)}`, () =>
       loadPeriod(ctx, day, plan, target),
@@ -939,14 +942,9 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
       rowsByType: derived.byType,
       incompletePeriods: loaded.incompletePeriods,
       ttmMissing: derived.ttmMissing,
-      statements: fetched.rows,
       filedAfter: loaded.filedAfter,
       undated: loaded.undated,
-      skipped: fetched.skipped,
-      skippedSamples: fetched.samples,
-      files: fetched.files,
-      requests: fetched.requests,
-      retries: fetched.retries,
+      ...fetchMetadata(fetched),
     },
   };
 }

@@ -43,6 +43,7 @@ import pLimit from "p-limit";
 import { defineTable } from "../db/index.ts";
 import {
   chunk,
+  documentPlan,
   edgarInstant,
   endOfEdgarDay,
   type FilingRef,
@@ -351,22 +352,11 @@ export async function planEventFilings(
   const selection = selectFilings(listing.rows, FORM_TYPE, covered);
   const stored = await storedEventLinks(ctx, selection.refs);
   const due = selection.refs.filter((r) => !stored.has(r.url));
-  return {
+  return documentPlan(listing, selection, stored.size, due, {
+    cap: MAX_DOCUMENTS_PER_RUN,
     // Stamped once, inside a step, so every batch and a replay under Inngest agree.
     updatedAt: ctx.now().toISOString(),
-    listed: listing.rows.length,
-    pages: listing.pages,
-    stoppedBy: listing.stoppedBy,
-    listingRequests: listing.requests,
-    listingRetries: listing.retries,
-    invalidRows: listing.invalid,
-    otherForms: selection.otherForms,
-    outsideUniverse: selection.outsideUniverse,
-    withoutLink: selection.withoutLink,
-    alreadyStored: stored.size,
-    backlog: Math.max(0, due.length - MAX_DOCUMENTS_PER_RUN),
-    due: due.slice(0, MAX_DOCUMENTS_PER_RUN),
-  };
+  });
 }
 
 export default defineAsset({

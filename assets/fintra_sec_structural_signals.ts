@@ -55,6 +55,7 @@ import pLimit from "p-limit";
 import { defineTable } from "../db/index.ts";
 import {
   chunk,
+  documentPlan,
   edgarInstant,
   endOfEdgarDay,
   type FilingRef,
@@ -485,22 +486,11 @@ export async function planReportFilings(
         ? (a.acceptedDate ?? "").localeCompare(b.acceptedDate ?? "")
         : a.filingDate.localeCompare(b.filingDate),
     );
-  return {
+  return documentPlan(listing, selection, stored.size, due, {
+    cap: MAX_DOCUMENTS_PER_RUN,
     // Stamped once, inside a step, so every batch and a replay under Inngest agree.
     updatedAt: ctx.now().toISOString(),
-    listed: listing.rows.length,
-    pages: listing.pages,
-    stoppedBy: listing.stoppedBy,
-    listingRequests: listing.requests,
-    listingRetries: listing.retries,
-    invalidRows: listing.invalid,
-    otherForms: selection.otherForms,
-    outsideUniverse: selection.outsideUniverse,
-    withoutLink: selection.withoutLink,
-    alreadyStored: stored.size,
-    backlog: Math.max(0, due.length - MAX_DOCUMENTS_PER_RUN),
-    due: due.slice(0, MAX_DOCUMENTS_PER_RUN),
-  };
+  });
 }
 
 export default defineAsset({

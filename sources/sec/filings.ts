@@ -101,6 +101,34 @@ export interface FilingSelection {
   withoutLink: number;
 }
 
+/**
+ * What a weekly SEC job's listing step returns: the listing's counts and the documents still
+ * to read (not yet stored), at most `cap` of them; `backlog` counts the rest.
+ */
+export function documentPlan(
+  listing: FilingListing,
+  selection: FilingSelection,
+  stored: number,
+  due: readonly FilingRef[],
+  options: { cap: number; updatedAt: string },
+) {
+  return {
+    updatedAt: options.updatedAt,
+    listed: listing.rows.length,
+    pages: listing.pages,
+    stoppedBy: listing.stoppedBy,
+    listingRequests: listing.requests,
+    listingRetries: listing.retries,
+    invalidRows: listing.invalid,
+    otherForms: selection.otherForms,
+    outsideUniverse: selection.outsideUniverse,
+    withoutLink: selection.withoutLink,
+    alreadyStored: stored,
+    backlog: Math.max(0, due.length - options.cap),
+    due: due.slice(0, options.cap),
+  };
+}
+
 /** The document a filing is read from: the primary document when FMP names one. */
 export function documentUrl(row: Pick<SecFilingRow, "link" | "finalLink">): string | null {
   return row.finalLink ?? row.link;

@@ -34,6 +34,7 @@ export {
 } from "./errors.ts";
 export {
   chunk,
+  documentPlan,
   documentUrl,
   edgarInstant,
   endOfEdgarDay,
