@@ -45,6 +45,12 @@ export interface MaterializeResult {
   rows: number;
   /** Small JSON facts about the run for the ledger (counts, skipped-row samples). */
   metadata?: Record<string, unknown>;
+  /**
+   * Work the run had to leave for another (a backlog over its per-run cap), in a line. Set
+   * it only when the run made progress on that work, so the chain ends: both executors run
+   * the asset again, forced, while it is set (in process at most MAX_CONTINUATIONS times).
+   */
+  more?: string;
 }
 
 export interface CheckContext {

@@ -26,8 +26,8 @@
  * - Key (ticker, link); `link` is the document the signal was read from. A filing listed
  *   for two share classes gives one row per ticker from one fetch.
  * - Idempotent: links already stored are never fetched again, so a rerun writes nothing
- *   and changes no row (filings without a listed item are fetched again: nothing records
- *   them). filing_date and accepted_date are EDGAR's New York clock stored as instants.
+ *   and changes no row; filings without a listed item are recorded as read
+ *   (fintra_sec_documents_read) and not fetched again either. filing_date and accepted_date are EDGAR's New York clock stored as instants.
  * - Steps: one lists ("list-filings": returns the documents to fetch as keys), then one
  *   per batch of documents ("classify-documents-0", ...; 5 fetched at a time, paced by the
  *   SEC client) writes its rows and returns counts. A batch is perStep(DOCUMENTS_PER_STEP)
@@ -36,6 +36,10 @@
  *   stays under 200 steps a run.
  * - A document that cannot be fetched (404, over the size cap, retries spent) is counted
  *   and sampled, not fatal; a rerun of the week picks it up.
+ * - More than perStep(MAX_DOCUMENTS_PER_RUN) (6,000) documents due: the run reads the
+ *   first ones in listing order and reports the rest (`backlog`, `more`); the executors run
+ *   it again at once, forced, while runs settle documents (every document fetched gets a
+ *   row or a read record, so the backlog shrinks each run).
  * - Checks: nothing this run wrote is dated after its day (error); documents that failed
  *   (warn; error when every one failed, e.g. the SEC refusing the User-Agent).
  */
@@ -53,10 +57,16 @@ import {
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
-import { perStepWithin } from "./chunks.ts";
+import { perStep, perStepWithin } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, type CheckContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
+import {
+  readWithoutRow,
+  recordReadWithoutRow,
+  secDocumentsReadTable,
+} from "./sec-documents-read.ts";
 
+const ASSET = "fintra_sec_event_signals";
 export interface SecEventRow {
   ticker: string;
   link: string;
@@ -163,17 +173,18 @@ const DOCUMENTS_PER_STEP = 50;
 export const MAX_DOCUMENT_STEPS = 150;
 const CONCURRENT_DOCUMENTS = 5;
 /**
- * Documents one run fetches at most. A week holds a few thousand 8-Ks; the cap keeps the
- * listing step's output (the keys of the documents to fetch) far below Inngest's 4 MB
- * (MAX_DOCUMENT_STEPS bounds the step count). Stored links are skipped before the cap
- * applies, so a rerun carries on where a capped run stopped.
+ * Documents one run fetches at most (at full scale: perStep). A week holds a few thousand
+ * 8-Ks; the cap keeps the listing step's output (the keys of the documents to fetch) near
+ * 1 MB (MAX_DOCUMENT_STEPS bounds the step count). Stored links are skipped before the cap
+ * applies, so the next run carries on where a capped one stopped: a capped run says so
+ * (`more`), and the executors run it again while runs write rows.
  */
 export const MAX_DOCUMENTS_PER_RUN = 6_000;
 const MAX_SAMPLES = 5;
 /** Links per read of the stored ones (each is a bind parameter of one statement). */
 const LINKS_PER_READ = 1_000;
 
-/** Which of `refs` already have a row for every ticker they are filed for. */
+/** Which of `refs` were read for every ticker they are filed for (a row, or none to give). */
 export async function storedEventLinks(
   ctx: Pick<AssetContext, "db">,
   refs: readonly FilingRef[],
@@ -189,6 +200,7 @@ export async function storedEventLinks(
     });
     for (const row of rows) have.add(`${row.ticker}|${row.link}`);
   }
+  for (const key of await readWithoutRow(ctx.db, ASSET, refs)) have.add(key);
   return new Set(
     refs.filter((r) => r.tickers.every((t) => have.has(`${t}|${r.url}`))).map((r) => r.url),
   );
@@ -232,6 +244,7 @@ async function classifyBatch(
   const limit = pLimit(CONCURRENT_DOCUMENTS);
   const result = emptyResult();
   const rows: SecEventRow[] = [];
+  const noRow: { ticker: string; link: string; outcome: string }[] = [];
   await Promise.all(
     refs.map((ref) =>
       limit(async () => {
@@ -243,6 +256,9 @@ async function classifyBatch(
           const signal = classifyEvent(document.text);
           if (!signal) {
             result.withoutItem++;
+            for (const ticker of ref.tickers) {
+              noRow.push({ ticker, link: ref.url, outcome: "no_listed_item" });
+            }
             return;
           }
           result.items[signal.item] = (result.items[signal.item] ?? 0) + 1;
@@ -263,6 +279,7 @@ async function classifyBatch(
     }
   }
   result.written = await ctx.db.upsert(secEventSignalsTable, rows);
+  await recordReadWithoutRow(ctx.db, ASSET, noRow, updatedAt);
   return result;
 }
 
@@ -344,7 +361,7 @@ export function someDocumentFetched(): AssetCheck {
 
 /** The 8-Ks of the window to read: listed, narrowed to the universe, minus stored links (capped). */
 export async function planEventFilings(
-  ctx: Pick<AssetContext, "db" | "fmp" | "scope" | "now">,
+  ctx: Pick<AssetContext, "db" | "fmp" | "scope" | "now" | "stepScale">,
   window: FilingWindow,
 ) {
   const covered = new Set(await universeTickers(ctx, { equitiesOnly: true }));
@@ -353,14 +370,14 @@ export async function planEventFilings(
   const stored = await storedEventLinks(ctx, selection.refs);
   const due = selection.refs.filter((r) => !stored.has(r.url));
   return documentPlan(listing, selection, stored.size, due, {
-    cap: MAX_DOCUMENTS_PER_RUN,
+    cap: perStep(ctx, MAX_DOCUMENTS_PER_RUN),
     // Stamped once, inside a step, so every batch and a replay under Inngest agree.
     updatedAt: ctx.now().toISOString(),
   });
 }
 
 export default defineAsset({
-  key: "fintra_sec_event_signals",
+  key: ASSET,
   description:
     "Material 8-K events per filing and ticker (agreements, acquisitions, management changes), weekly",
   deps: ["fintra_universe"],
@@ -368,7 +385,7 @@ export default defineAsset({
   cron: "TZ=America/New_York 0 7 * * 1",
   depLookbackDays: 7,
   sources: ["fmp"],
-  tables: [secEventSignalsTable],
+  tables: [secEventSignalsTable, secDocumentsReadTable],
   checks: [noSignalAfterRunDay(), documentsFetched(), someDocumentFetched()],
   async materialize(ctx) {
     const window = filingWindow(ctx.runDate);
@@ -402,6 +419,10 @@ export default defineAsset({
     const { due, ...listed } = plan;
     return {
       rows: totals.written,
+      // Every document fetched is settled (a row, or recorded as giving none): progress.
+      ...(plan.backlog > 0 && totals.fetched > 0
+        ? { more: `${plan.backlog} documents due beyond this run's cap` }
+        : {}),
       metadata: {
         window,
         ...listed,

@@ -66,7 +66,7 @@ import {
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
-import { perStepWithin } from "./chunks.ts";
+import { perStep, perStepWithin } from "./chunks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import {
   documentsFetched,
@@ -331,7 +331,12 @@ const DOCUMENTS_PER_STEP = 50;
  */
 export const MAX_DOCUMENT_STEPS = 150;
 const CONCURRENT_DOCUMENTS = 5;
-/** See the 8-K asset: keeps the listing step's output bounded. */
+/**
+ * See the 8-K asset: keeps the listing step's output bounded (at full scale: perStep). A
+ * capped run that wrote reports says so (`more`) and the executors run it again, oldest
+ * documents first (a report older than its year's stored one writes nothing and stays
+ * due, as it always did).
+ */
 export const MAX_DOCUMENTS_PER_RUN = 6_000;
 const MAX_SAMPLES = 5;
 const TICKERS_PER_READ = 1_000;
@@ -471,7 +476,7 @@ async function readBatch(
 
 /** The 10-Ks and 10-Qs of the window to read: listed, narrowed to the universe, minus stored links (capped). */
 export async function planReportFilings(
-  ctx: Pick<AssetContext, "db" | "fmp" | "scope" | "now">,
+  ctx: Pick<AssetContext, "db" | "fmp" | "scope" | "now" | "stepScale">,
   window: FilingWindow,
 ) {
   const covered = new Set(await universeTickers(ctx, { equitiesOnly: true }));
@@ -487,7 +492,7 @@ export async function planReportFilings(
         : a.filingDate.localeCompare(b.filingDate),
     );
   return documentPlan(listing, selection, stored.size, due, {
-    cap: MAX_DOCUMENTS_PER_RUN,
+    cap: perStep(ctx, MAX_DOCUMENTS_PER_RUN),
     // Stamped once, inside a step, so every batch and a replay under Inngest agree.
     updatedAt: ctx.now().toISOString(),
   });
@@ -533,6 +538,10 @@ export default defineAsset({
     const { due, ...listed } = plan;
     return {
       rows: totals.written,
+      // Reports written are settled (their links stored); the next run takes the rest.
+      ...(plan.backlog > 0 && totals.written > 0
+        ? { more: `${plan.backlog} documents due beyond this run's cap` }
+        : {}),
       metadata: {
         window,
         ...listed,

@@ -38,6 +38,9 @@ export interface MaterializeSummary {
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, waiting: 3 } as const;
 
+/** Runs of one asset a selection may chain to read a backlog (`MaterializeResult.more`). */
+export const MAX_CONTINUATIONS = 20;
+
 export async function materialize(
   graph: AssetGraph,
   selection: string,
@@ -54,7 +57,8 @@ export async function materialize(
   const selected = new Set(keys);
   const outcomes = new Map<string, Promise<AssetOutcome>>();
 
-  const runOne = async (key: string): Promise<AssetOutcome> => {
+  /** One run; `more` when it left work behind (see MaterializeResult.more). */
+  const runOne = async (key: string, force: boolean): Promise<AssetOutcome & { more?: string }> => {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     const def = graph.get(key);
@@ -63,7 +67,7 @@ export async function materialize(
       asset: key,
       runDate: partition,
       scope,
-      force: options.force ?? false,
+      force,
       trigger: options.trigger ?? "in-process",
       now: resources.now(),
       executor: "in-process",
@@ -105,6 +109,7 @@ export async function materialize(
         rows: result.rows,
         seconds: seconds(),
         materializationId: materialization.id,
+        ...(!blocking && result.more ? { more: result.more } : {}),
       };
     } catch (error) {
       const message = (error as Error).message;
@@ -120,6 +125,22 @@ export async function materialize(
         errorName: (error as Error).name,
       };
     }
+  };
+
+  /** Runs the asset, then again (forced) while a run says it left work behind. */
+  const runToEnd = async (key: string): Promise<AssetOutcome> => {
+    let { more, ...outcome } = await runOne(key, options.force ?? false);
+    for (let round = 1; more && round < MAX_CONTINUATIONS; round++) {
+      log.child({ asset: key, partition, runId }).info({ more }, "continuing with the backlog");
+      const next = await runOne(key, true);
+      more = next.more;
+      outcome = {
+        ...next,
+        rows: next.rows === null ? outcome.rows : (outcome.rows ?? 0) + next.rows,
+        seconds: outcome.seconds + next.seconds,
+      };
+    }
+    return outcome;
   };
 
   for (const key of keys) {
@@ -157,7 +178,7 @@ export async function materialize(
           reporter.finished(outcome);
           return outcome;
         }
-        const outcome = await limit(() => runOne(key));
+        const outcome = await limit(() => runToEnd(key));
         reporter.finished(outcome);
         return outcome;
       })(),

@@ -78,8 +78,11 @@ export function terminalReporter(stream: NodeJS.WriteStream = process.stderr): R
       return {
         total(units) {
           const bar = bars.get(asset);
-          if (bar) bar.setTotal(units);
-          else bars.set(asset, multibar.create(units, 0, { asset }));
+          if (bar) {
+            // A new round of the same asset (a continued backlog) starts its bar again.
+            bar.setTotal(units);
+            bar.update(0);
+          } else bars.set(asset, multibar.create(units, 0, { asset }));
         },
         advance(units = 1) {
           bars.get(asset)?.increment(units);

@@ -281,9 +281,27 @@ export function createAssetFunction(
           }),
         );
       }
+      // A capped run left work behind (and made progress on it): the next run takes it,
+      // unless a failed error check stops this one.
+      if (result.more && !committed.blocking) {
+        await step.sendEvent(
+          "continue-backlog",
+          assetRequested.create(
+            {
+              asset: def.key,
+              partition: materialization.runDate,
+              force: true,
+              downstream: target.cascade,
+              ...(materialization.scope ? { scope: materialization.scope } : {}),
+            },
+            { id: `continue-${materialization.id}` },
+          ),
+        );
+      }
       return {
         decision: "run",
         materializationId: materialization.id,
+        ...(result.more ? { more: result.more } : {}),
         rows: result.rows,
         blockingCheck: committed.blocking,
         newerUpstream: committed.newerUpstream,

@@ -9,6 +9,7 @@ import secEventSignals, {
   secEventSignalsTable,
 } from "../../../assets/fintra_sec_event_signals.ts";
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
+import { secDocumentsReadTable } from "../../../assets/sec-documents-read.ts";
 import type { Store } from "../../../db/index.ts";
 import { documentPaths, type SecFiling } from "../../../sources/sandbox/filings.ts";
 import {
@@ -167,12 +168,14 @@ describe("fintra_sec_event_signals on the sandbox", () => {
     const outcome = summary.outcomes.find((o) => o.asset === "fintra_sec_event_signals");
     expect(outcome).toMatchObject({ status: "succeeded", rows: 0 });
     expect(await rowsOf()).toEqual(before);
-    // Only the filings without a listed item are read again (nothing records them).
+    // Filings without a listed item were recorded as read: nothing is fetched again.
     const equities = await activeEquities();
     const earnings = market.market
       .filings(WINDOW.from, WINDOW.to, "8-K")
       .filter((f) => equities.has(f.symbol) && f.items.includes("2.02"));
-    expect(documentRequests() - requestsBefore).toBe(earnings.length);
+    const read = await store.readAll(secDocumentsReadTable);
+    expect(new Set(read.map((r) => r.link))).toEqual(new Set(earnings.map(linkOf)));
+    expect(documentRequests() - requestsBefore).toBe(0);
   });
 
   it("fails its error check when the SEC refuses every document it asks for", async () => {
@@ -181,7 +184,8 @@ describe("fintra_sec_event_signals on the sandbox", () => {
       testClient(async () => new Response("Undeclared Automated Tool", { status: 403 })),
     );
     try {
-      // Forced: the earnings 8-Ks (never stored) are due again, and every one is refused.
+      // Forget the earnings 8-Ks read without a row: due again, and every one is refused.
+      await store.delete(secDocumentsReadTable, { asset: "fintra_sec_event_signals" });
       const summary = await run({ force: true });
       const outcome = summary.outcomes.find((o) => o.asset === "fintra_sec_event_signals");
       expect(outcome?.status).toBe("failed");
