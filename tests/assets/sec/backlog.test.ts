@@ -16,11 +16,7 @@ import type { Resources } from "../../../assets/resources.ts";
 import { secDocumentsReadTable } from "../../../assets/sec-documents-read.ts";
 import type { Store } from "../../../db/index.ts";
 import { createFunctions } from "../../../functions/index.ts";
-import {
-  createSecDocumentClient,
-  filingWindow,
-  setSecDocuments,
-} from "../../../sources/sec/index.ts";
+import { filingWindow, setSecDocuments } from "../../../sources/sec/index.ts";
 import { InngestBus } from "../../helpers/inngest-bus.ts";
 import {
   marketResources,
@@ -28,6 +24,7 @@ import {
   startTestMarket,
   type TestMarket,
 } from "../../helpers/sandbox.ts";
+import { testSecClient } from "../../helpers/sec.ts";
 import { openTestStore } from "../../helpers/store.ts";
 
 const MONDAY = "2026-03-02";
@@ -37,14 +34,7 @@ let market: TestMarket;
 
 beforeAll(async () => {
   market = await startTestMarket({ tickers: 200, asOf: MONDAY });
-  setSecDocuments(
-    createSecDocumentClient({
-      userAgent: "Fintra tests ops@fintra.example",
-      ratePerSecond: 500,
-      backoff: { minMs: 5, maxMs: 20 },
-      timeoutMs: 5_000,
-    }),
-  );
+  setSecDocuments(testSecClient());
 });
 afterAll(async () => {
   setSecDocuments(null);

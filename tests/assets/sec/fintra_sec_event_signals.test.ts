@@ -12,17 +12,14 @@ import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.t
 import { secDocumentsReadTable } from "../../../assets/sec-documents-read.ts";
 import type { Store } from "../../../db/index.ts";
 import { documentPaths, type SecFiling } from "../../../sources/sandbox/filings.ts";
-import {
-  createSecDocumentClient,
-  type SecDocumentClient,
-  setSecDocuments,
-} from "../../../sources/sec/index.ts";
+import { setSecDocuments } from "../../../sources/sec/index.ts";
 import {
   marketResources,
   runAssets,
   startTestMarket,
   type TestMarket,
 } from "../../helpers/sandbox.ts";
+import { testSecClient } from "../../helpers/sec.ts";
 import { openTestStore } from "../../helpers/store.ts";
 
 const MONDAY = "2026-03-02";
@@ -31,20 +28,10 @@ const ASSETS = [fintraUniverse, secEventSignals];
 let store: Store;
 let market: TestMarket;
 
-function testClient(fetch?: typeof globalThis.fetch): SecDocumentClient {
-  return createSecDocumentClient({
-    userAgent: "Fintra tests ops@fintra.example",
-    ratePerSecond: 500,
-    backoff: { minMs: 5, maxMs: 20 },
-    timeoutMs: 5_000,
-    ...(fetch ? { fetch } : {}),
-  });
-}
-
 beforeAll(async () => {
   store = await openTestStore();
   market = await startTestMarket({ tickers: 200, asOf: MONDAY });
-  setSecDocuments(testClient());
+  setSecDocuments(testSecClient());
 });
 afterAll(async () => {
   setSecDocuments(null);
@@ -181,7 +168,7 @@ describe("fintra_sec_event_signals on the sandbox", () => {
   it("fails its error check when the SEC refuses every document it asks for", async () => {
     const before = await rowsOf();
     setSecDocuments(
-      testClient(async () => new Response("Undeclared Automated Tool", { status: 403 })),
+      testSecClient(async () => new Response("Undeclared Automated Tool", { status: 403 })),
     );
     try {
       // Forget the earnings 8-Ks read without a row: due again, and every one is refused.
@@ -194,7 +181,7 @@ describe("fintra_sec_event_signals on the sandbox", () => {
       );
       expect(await rowsOf()).toEqual(before);
     } finally {
-      setSecDocuments(testClient());
+      setSecDocuments(testSecClient());
     }
   });
 });

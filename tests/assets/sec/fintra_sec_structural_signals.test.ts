@@ -11,13 +11,14 @@ import secStructuralSignals, {
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
 import type { Store } from "../../../db/index.ts";
 import { documentPaths, filingDocument, type SecFiling } from "../../../sources/sandbox/filings.ts";
-import { createSecDocumentClient, setSecDocuments } from "../../../sources/sec/index.ts";
+import { setSecDocuments } from "../../../sources/sec/index.ts";
 import {
   marketResources,
   runAssets,
   startTestMarket,
   type TestMarket,
 } from "../../helpers/sandbox.ts";
+import { testSecClient } from "../../helpers/sec.ts";
 import { openTestStore } from "../../helpers/store.ts";
 
 const MONDAY = "2026-03-02";
@@ -29,14 +30,7 @@ let market: TestMarket;
 beforeAll(async () => {
   store = await openTestStore();
   market = await startTestMarket({ tickers: 200, asOf: MONDAY });
-  setSecDocuments(
-    createSecDocumentClient({
-      userAgent: "Fintra tests ops@fintra.example",
-      ratePerSecond: 500,
-      backoff: { minMs: 5, maxMs: 20 },
-      timeoutMs: 5_000,
-    }),
-  );
+  setSecDocuments(testSecClient());
 });
 afterAll(async () => {
   setSecDocuments(null);
