@@ -22,17 +22,11 @@
  */
 import { format, subDays } from "date-fns";
 import { defineTable } from "../db/index.ts";
-import { perStep } from "./chunks.ts";
+import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import { industryClassificationTable, industrySlug } from "./industry_classification.ts";
 import { parseDate } from "./partitions.ts";
-import {
-  ALL_TICKERS,
-  type TickerRange,
-  tickerCondition,
-  tickerRanges,
-} from "./performance-math.ts";
 
 export interface IndustryMapRow {
   ticker: string;

@@ -90,15 +90,9 @@ import {
   type RowSample,
 } from "../sources/fmp/index.ts";
 import { atLeast } from "./checks.ts";
-import { perStep } from "./chunks.ts";
+import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, defineAsset, type Progress } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
-import {
-  ALL_TICKERS,
-  type TickerRange,
-  tickerCondition,
-  tickerRanges,
-} from "./performance-math.ts";
 import {
   type BalanceFacts,
   type CashFlowFacts,
@@ -777,8 +771,6 @@ async function planFinancials(ctx: AssetContext, day: string): Promise<Financial
 
 /** What a period step reports. */
 interface PeriodCounts {
-  rows: number;
-  tickers: number;
   incompletePeriods: number;
   fetch: FetchTotals;
   filedAfter: number;
@@ -802,8 +794,7 @@ async function loadPeriod(
   const context = { asOf: day, updatedAt: plan.updatedAt };
   const rows: FinancialsRow[] = [];
   let incompletePeriods = 0;
-  const seen = book.tickersSeen();
-  for (const ticker of seen) {
+  for (const ticker of book.tickersSeen()) {
     const matched = matchPeriods(book.statementsOf(ticker), day);
     incompletePeriods += matched.incomplete;
     for (const p of matched.periods) {
@@ -811,13 +802,12 @@ async function loadPeriod(
       rows.push(financialsRow(ticker, type, p, [], context));
     }
   }
-  const written = await ctx.db.upsert(financialsTable, rows, {
+  // Rows written here are counted once, by the derive step that rewrites them.
+  await ctx.db.upsert(financialsTable, rows, {
     chunkSize: UPSERT_CHUNK,
     keepOnConflict: [...GROWTH_COLUMNS],
   });
   return {
-    rows: written,
-    tickers: seen.length,
     incompletePeriods,
     fetch,
     filedAfter: book.counts.filedAfter,
@@ -831,6 +821,15 @@ interface DeriveCounts {
   tickers: number;
   byType: Record<PeriodType, number>;
   ttmMissing: Record<TtmGap, number>;
+}
+
+function noDerived(): DeriveCounts {
+  return {
+    rows: 0,
+    tickers: 0,
+    byType: { FY: 0, Q: 0, TTM: 0 },
+    ttmMissing: { no_quarters: 0, fewer_than_4_quarters: 0, not_consecutive: 0 },
+  };
 }
 
 /**
@@ -862,12 +861,7 @@ async function deriveRange(
       byTicker.set(row.ticker, entry);
     }
   }
-  const counts: DeriveCounts = {
-    rows: 0,
-    tickers: 0,
-    byType: { FY: 0, Q: 0, TTM: 0 },
-    ttmMissing: { no_quarters: 0, fewer_than_4_quarters: 0, not_consecutive: 0 },
-  };
+  const counts = noDerived();
   let pending: FinancialsRow[] = [];
   const flush = async () => {
     counts.rows += await ctx.db.upsert(financialsTable, pending, { chunkSize: UPSERT_CHUNK });
@@ -895,13 +889,12 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
   const ranges = plan.ranges ?? [ALL_TICKERS];
   ctx.progress.total(plan.periods.length + ranges.length);
 
-  const loaded = { rows: 0, incompletePeriods: 0, filedAfter: 0, undated: 0 };
+  const loaded = { incompletePeriods: 0, filedAfter: 0, undated: 0 };
   const fetched = noFetches();
   for (const target of plan.periods) {
     const counts = await ctx.step(`load-${periodLabel(target.year, target.period)}`, () =>
       loadPeriod(ctx, day, plan, target),
     );
-    loaded.rows += counts.rows;
     loaded.incompletePeriods += counts.incompletePeriods;
     loaded.filedAfter += counts.filedAfter;
     loaded.undated += counts.undated;
@@ -909,12 +902,7 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
     ctx.progress.advance(1);
   }
 
-  const derived: DeriveCounts = {
-    rows: 0,
-    tickers: 0,
-    byType: { FY: 0, Q: 0, TTM: 0 },
-    ttmMissing: { no_quarters: 0, fewer_than_4_quarters: 0, not_consecutive: 0 },
-  };
+  const derived = noDerived();
   for (const [i, range] of ranges.entries()) {
     const counts = await ctx.step(`derive-${i + 1}-of-${ranges.length}`, () =>
       deriveRange(ctx, day, plan, range),

@@ -61,19 +61,15 @@
  * sane metrics (error); most priced symbols got rows (warn).
  */
 import { defineTable, type Store } from "../db/index.ts";
-import { perStep } from "./chunks.ts";
+import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { datosEodTable } from "./datos_eod.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
 import {
-  ALL_TICKERS,
   earliestStartPrice,
   priceHistoryStart,
   priceSeries,
-  type TickerRange,
-  tickerCondition,
   tickerPerformance,
-  tickerRanges,
   WINDOW_CODES,
   type WindowCode,
   type WindowMetrics,

@@ -73,17 +73,11 @@ import { pickFgosFinancialRow } from "../engines/fgos.ts";
 import { isNum } from "../engines/math.ts";
 import { daysBefore, FINANCIALS_STALE_DAYS } from "./benchmark-inputs.ts";
 import { atLeast } from "./checks.ts";
-import { perStep } from "./chunks.ts";
+import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { datosEodTable } from "./datos_eod.ts";
 import { type FinancialsRow, financialsTable } from "./datos_financieros.ts";
 import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
-import {
-  ALL_TICKERS,
-  type TickerRange,
-  tickerCondition,
-  tickerRanges,
-} from "./performance-math.ts";
 // The snapshot's "price on D" rule, shared so both price a company's equity alike.
 import { PRICE_STALE_DAYS } from "./snapshot-build.ts";
 import { laterDate } from "./statements.ts";

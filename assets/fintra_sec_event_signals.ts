@@ -27,19 +27,19 @@
  *   for two share classes gives one row per ticker from one fetch.
  * - Idempotent: links already stored are never fetched again, so a rerun writes nothing
  *   and changes no row; filings without a listed item are recorded as read
- *   (fintra_sec_documents_read) and not fetched again either. filing_date and accepted_date are EDGAR's New York clock stored as instants.
+ *   (fintra_sec_documents_read) and not fetched again either. filing_date and
+ *   accepted_date are EDGAR's New York clock stored as instants.
  * - Steps: one lists ("list-filings": returns the documents to fetch as keys), then one
  *   per batch of documents ("classify-documents-0", ...; 5 fetched at a time, paced by the
- *   SEC client) writes its rows and returns counts. A batch is perStep(DOCUMENTS_PER_STEP)
- *   (50 at full scale) documents, grown when the week's documents would need more than
- *   MAX_DOCUMENT_STEPS (150) batches (`perStepWithin`), so a busy week at 45,000 tickers
- *   stays under 200 steps a run.
+ *   SEC client) writes its rows and returns counts. Batch size and the run's cap:
+ *   sec-documents.ts (50 documents a step, at most 150 steps and 6,000 documents a run at
+ *   full scale).
  * - A document that cannot be fetched (404, over the size cap, retries spent) is counted
  *   and sampled, not fatal; a rerun of the week picks it up.
- * - More than perStep(MAX_DOCUMENTS_PER_RUN) (6,000) documents due: the run reads the
- *   first ones in listing order and reports the rest (`backlog`, `more`); the executors run
- *   it again at once, forced, while runs settle documents (every document fetched gets a
- *   row or a read record, so the backlog shrinks each run).
+ * - More documents due than the cap: the run reads the first ones in listing order and
+ *   reports the rest (`backlog`, `more`); the executors run it again at once, forced,
+ *   while runs settle documents (every document fetched gets a row or a read record, so
+ *   the backlog shrinks each run).
  * - Checks: nothing this run wrote is dated after its day (error); documents that failed
  *   (warn; error when every one failed, e.g. the SEC refusing the User-Agent).
  */
@@ -57,14 +57,16 @@ import {
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
-import { perStep, perStepWithin } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, type CheckContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 import {
+  CONCURRENT_DOCUMENTS,
+  documentBatches,
+  documentCap,
   readWithoutRow,
   recordReadWithoutRow,
   secDocumentsReadTable,
-} from "./sec-documents-read.ts";
+} from "./sec-documents.ts";
 
 const ASSET = "fintra_sec_event_signals";
 export interface SecEventRow {
@@ -163,23 +165,6 @@ export function eventRows(ref: FilingRef, signal: EventSignal, updatedAt: string
 }
 
 const FORM_TYPE = "8-K";
-/** Documents per step at the full market's scale; `Resources.stepScale` shrinks it. */
-const DOCUMENTS_PER_STEP = 50;
-/**
- * Document steps one run takes at most: batches grow past DOCUMENTS_PER_STEP rather than
- * exceed it (`perStepWithin`). With the listing step, that keeps a run under the 200 steps
- * we allow ourselves (chunks.ts), however busy the week.
- */
-export const MAX_DOCUMENT_STEPS = 150;
-const CONCURRENT_DOCUMENTS = 5;
-/**
- * Documents one run fetches at most (at full scale: perStep). A week holds a few thousand
- * 8-Ks; the cap keeps the listing step's output (the keys of the documents to fetch) near
- * 1 MB (MAX_DOCUMENT_STEPS bounds the step count). Stored links are skipped before the cap
- * applies, so the next run carries on where a capped one stopped: a capped run says so
- * (`more`), and the executors run it again while runs write rows.
- */
-export const MAX_DOCUMENTS_PER_RUN = 6_000;
 const MAX_SAMPLES = 5;
 /** Links per read of the stored ones (each is a bind parameter of one statement). */
 const LINKS_PER_READ = 1_000;
@@ -370,7 +355,7 @@ export async function planEventFilings(
   const stored = await storedEventLinks(ctx, selection.refs);
   const due = selection.refs.filter((r) => !stored.has(r.url));
   return documentPlan(listing, selection, stored.size, due, {
-    cap: perStep(ctx, MAX_DOCUMENTS_PER_RUN),
+    cap: documentCap(ctx),
     // Stamped once, inside a step, so every batch and a replay under Inngest agree.
     updatedAt: ctx.now().toISOString(),
   });
@@ -391,8 +376,7 @@ export default defineAsset({
     const window = filingWindow(ctx.runDate);
     const plan = await ctx.step("list-filings", () => planEventFilings(ctx, window));
 
-    const perBatch = perStepWithin(ctx, plan.due.length, DOCUMENTS_PER_STEP, MAX_DOCUMENT_STEPS);
-    const batches = chunk(plan.due, perBatch);
+    const { perBatch, batches } = documentBatches(ctx, plan.due);
     ctx.progress.total(plan.due.length);
     const totals = emptyResult();
     for (const [index, batch] of batches.entries()) {

@@ -43,10 +43,11 @@
  *   nothing and changes no row.
  * - Steps: one lists ("list-filings": returns the documents to fetch as keys), then one
  *   per batch of documents ("read-reports-0", ...; 5 fetched at a time, paced by the SEC
- *   client) writes its rows and returns counts. A batch is perStep(DOCUMENTS_PER_STEP) (50
- *   at full scale) documents, grown when the week's documents would need more than
- *   MAX_DOCUMENT_STEPS (150) batches (`perStepWithin`), so a busy week at 45,000 tickers
- *   stays under 200 steps a run.
+ *   client) writes its rows and returns counts. Batch size and the run's cap:
+ *   sec-documents.ts (50 documents a step, at most 150 steps and 6,000 documents a run at
+ *   full scale). Above the cap, a run that wrote reports says it left a backlog (`more`)
+ *   and the executors run it again, oldest documents first (a report older than its
+ *   year's stored one writes nothing and stays due).
  * - Checks: nothing this run wrote is filed after its day or for a fiscal year after it
  *   (error); documents that failed (warn; error when every one failed).
  */
@@ -66,7 +67,6 @@ import {
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
-import { perStep, perStepWithin } from "./chunks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import {
   documentsFetched,
@@ -74,6 +74,7 @@ import {
   someDocumentFetched,
 } from "./fintra_sec_event_signals.ts";
 import { universeTickers } from "./fintra_universe.ts";
+import { CONCURRENT_DOCUMENTS, documentBatches, documentCap } from "./sec-documents.ts";
 
 export type SupplierConcentration = "high" | "medium" | "low";
 export type EnvironmentalExposure = "high" | "low";
@@ -322,22 +323,6 @@ export function structuralRows(
 // ---------------------------------------------------------------- the asset
 
 const FORM_TYPE = "10-K";
-/** Documents per step at the full market's scale; `Resources.stepScale` shrinks it. */
-const DOCUMENTS_PER_STEP = 50;
-/**
- * Document steps one run takes at most: batches grow past DOCUMENTS_PER_STEP rather than
- * exceed it (`perStepWithin`). With the listing step, that keeps a run under the 200 steps
- * we allow ourselves (chunks.ts), however busy the week.
- */
-export const MAX_DOCUMENT_STEPS = 150;
-const CONCURRENT_DOCUMENTS = 5;
-/**
- * See the 8-K asset: keeps the listing step's output bounded (at full scale: perStep). A
- * capped run that wrote reports says so (`more`) and the executors run it again, oldest
- * documents first (a report older than its year's stored one writes nothing and stays
- * due, as it always did).
- */
-export const MAX_DOCUMENTS_PER_RUN = 6_000;
 const MAX_SAMPLES = 5;
 const TICKERS_PER_READ = 1_000;
 
@@ -492,7 +477,7 @@ export async function planReportFilings(
         : a.filingDate.localeCompare(b.filingDate),
     );
   return documentPlan(listing, selection, stored.size, due, {
-    cap: perStep(ctx, MAX_DOCUMENTS_PER_RUN),
+    cap: documentCap(ctx),
     // Stamped once, inside a step, so every batch and a replay under Inngest agree.
     updatedAt: ctx.now().toISOString(),
   });
@@ -513,10 +498,10 @@ export default defineAsset({
     const window = filingWindow(ctx.runDate);
     const plan = await ctx.step("list-filings", () => planReportFilings(ctx, window));
 
-    const perBatch = perStepWithin(ctx, plan.due.length, DOCUMENTS_PER_STEP, MAX_DOCUMENT_STEPS);
+    const { perBatch, batches } = documentBatches(ctx, plan.due);
     ctx.progress.total(plan.due.length);
     const totals = emptyResult();
-    for (const [index, batch] of chunk(plan.due, perBatch).entries()) {
+    for (const [index, batch] of batches.entries()) {
       const result = await ctx.step(`read-reports-${index}`, () =>
         readBatch(ctx, batch, plan.updatedAt),
       );

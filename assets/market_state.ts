@@ -52,13 +52,12 @@
  */
 import { defineTable, type Store } from "../db/index.ts";
 import { isNum } from "../engines/math.ts";
-import { perStep } from "./chunks.ts";
+import { ALL_TICKERS, perStep, rangeCondition, type TickerRange, tickerRanges } from "./chunks.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
 import { datosPerformanceTable } from "./datos_performance.ts";
 import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import { fintraSnapshotsTable, type SnapshotRecord } from "./fintra_snapshots.ts";
 import { universeTable } from "./fintra_universe.ts";
-import { ALL_TICKERS, rangeCondition, type TickerRange, tickerRanges } from "./performance-math.ts";
 import { verdictText } from "./snapshot-build.ts";
 
 export interface MarketStateRow {

@@ -132,8 +132,8 @@ export async function materialize(
     let { more, ...outcome } = await runOne(key, options.force ?? false);
     for (let round = 1; more && round < MAX_CONTINUATIONS; round++) {
       log.child({ asset: key, partition, runId }).info({ more }, "continuing with the backlog");
-      const next = await runOne(key, true);
-      more = next.more;
+      const { more: left, ...next } = await runOne(key, true);
+      more = left;
       outcome = {
         ...next,
         rows: next.rows === null ? outcome.rows : (outcome.rows ?? 0) + next.rows,

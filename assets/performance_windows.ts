@@ -46,18 +46,12 @@
  */
 import { defineTable, type Store, type Where } from "../db/index.ts";
 import { PERFORMANCE_WINDOWS } from "../engines/relative-performance.ts";
-import { perStep } from "./chunks.ts";
+import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { datosPerformanceTable } from "./datos_performance.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
 import { industryPerformanceTable } from "./industry_performance.ts";
 import { type Membership, membershipsOn } from "./membership.ts";
-import {
-  ALL_TICKERS,
-  type TickerRange,
-  tickerCondition,
-  tickerRanges,
-} from "./performance-math.ts";
 import { sectorPerformanceTable } from "./sector_performance.ts";
 
 export type BenchmarkType = "sector" | "industry" | "market";

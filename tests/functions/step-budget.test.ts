@@ -17,18 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import assetIndustryMap from "../../assets/asset_industry_map.ts";
 import { backfill } from "../../assets/backfill.ts";
 import companyProfiles from "../../assets/company_profiles.ts";
-import {
-  MAX_DOCUMENTS_PER_RUN as MAX_EVENT_DOCUMENTS,
-  planEventFilings,
-} from "../../assets/fintra_sec_event_signals.ts";
-import {
-  MAX_DOCUMENTS_PER_RUN as MAX_REPORT_DOCUMENTS,
-  planReportFilings,
-} from "../../assets/fintra_sec_structural_signals.ts";
+import { planEventFilings } from "../../assets/fintra_sec_event_signals.ts";
+import { planReportFilings } from "../../assets/fintra_sec_structural_signals.ts";
 import fintraUniverse from "../../assets/fintra_universe.ts";
 import { graph } from "../../assets/index.ts";
 import industryClassification from "../../assets/industry_classification.ts";
 import type { Resources } from "../../assets/resources.ts";
+import { MAX_DOCUMENTS_PER_RUN } from "../../assets/sec-documents.ts";
 import { planSnapshotChunks, SNAPSHOT_CHUNK_TICKERS } from "../../assets/snapshot-inputs.ts";
 import type { Store } from "../../db/index.ts";
 import { createBackfillFunction, DATES_PER_RUN } from "../../functions/backfill.ts";
@@ -213,9 +208,10 @@ describe(`plans that list tickers, on a ${FULL_MARKET.toLocaleString("en-US")}-t
   it("the SEC jobs' listing plans (the documents to read) stay below 2 MB", async () => {
     const ctx = { ...marketResources(db, full), scope: null };
     const window = filingWindow(DAY);
-    for (const [asset, plan, cap] of [
-      ["fintra_sec_event_signals", await planEventFilings(ctx, window), MAX_EVENT_DOCUMENTS],
-      ["fintra_sec_structural_signals", await planReportFilings(ctx, window), MAX_REPORT_DOCUMENTS],
+    const cap = MAX_DOCUMENTS_PER_RUN;
+    for (const [asset, plan] of [
+      ["fintra_sec_event_signals", await planEventFilings(ctx, window)],
+      ["fintra_sec_structural_signals", await planReportFilings(ctx, window)],
     ] as const) {
       const bytes = jsonBytes(plan);
       // A busier week lists more, up to the cap: the plan's size at the cap.

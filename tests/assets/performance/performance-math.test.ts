@@ -1,10 +1,15 @@
 /** The performance family's pure math on hand-made price series: windows, returns, volatility, drawdown, aggregates, alpha. */
 import { describe, expect, it } from "vitest";
+import {
+  ALL_TICKERS,
+  rangeCondition,
+  tickerCondition,
+  tickerRanges,
+} from "../../../assets/chunks.ts";
 import { type PerformanceRow, rowProblem } from "../../../assets/datos_performance.ts";
 import { validOn } from "../../../assets/membership.ts";
 import { type BenchmarkReturns, relativeRows } from "../../../assets/performance_windows.ts";
 import {
-  ALL_TICKERS,
   annualizedVolatility,
   EqualWeightMeans,
   earliestStartPrice,
@@ -13,11 +18,8 @@ import {
   type PriceSeries,
   priceHistoryStart,
   priceSeries,
-  rangeCondition,
   START_PRICE_TOLERANCE_DAYS,
-  tickerCondition,
   tickerPerformance,
-  tickerRanges,
   WINDOW_CODES,
   windowMetrics,
   windowStart,

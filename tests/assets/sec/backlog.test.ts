@@ -7,13 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import secEventSignals, {
   EVENT_ITEMS,
-  MAX_DOCUMENTS_PER_RUN,
   secEventSignalsTable,
 } from "../../../assets/fintra_sec_event_signals.ts";
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
 import { AssetGraph } from "../../../assets/graph.ts";
 import type { Resources } from "../../../assets/resources.ts";
-import { secDocumentsReadTable } from "../../../assets/sec-documents-read.ts";
+import { MAX_DOCUMENTS_PER_RUN, secDocumentsReadTable } from "../../../assets/sec-documents.ts";
 import type { Store } from "../../../db/index.ts";
 import { createFunctions } from "../../../functions/index.ts";
 import { filingWindow, setSecDocuments } from "../../../sources/sec/index.ts";

@@ -9,7 +9,7 @@ import secEventSignals, {
   secEventSignalsTable,
 } from "../../../assets/fintra_sec_event_signals.ts";
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
-import { secDocumentsReadTable } from "../../../assets/sec-documents-read.ts";
+import { secDocumentsReadTable } from "../../../assets/sec-documents.ts";
 import type { Store } from "../../../db/index.ts";
 import { documentPaths, type SecFiling } from "../../../sources/sandbox/filings.ts";
 import { setSecDocuments } from "../../../sources/sec/index.ts";
