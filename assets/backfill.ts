@@ -5,18 +5,25 @@
  * the partitioned assets that have no successful materialization for it yet
  * (all of them with --force), through the same gate as a daily run. "Done"
  * means materialized, not "read the newest universe": a daily refresh of a
- * latest-state dep does not make history stale. A weekday on which the
- * exchange was closed (datos_eod finds FMP's file empty) is reported as a
- * holiday and the backfill goes on.
+ * latest-state dep does not make history stale.
+ *
+ * Only the exchange calendar's trading days are run: the holidays of the
+ * range are listed in the summary, never run and never failed. A trading day
+ * whose file is not published yet is "waiting" (exit 3) and the backfill
+ * goes on; a rerun picks it up.
  */
+
+import type { Closure } from "../engines/calendar.ts";
 import type { AssetGraph } from "./graph.ts";
 import { type MaterializeOptions, type MaterializeSummary, materialize } from "./materialize.ts";
 import {
-  latestWeekday,
+  isNotPublished,
+  latestTradingDay,
   PartitionError,
-  resolvePartition,
+  parseDate,
+  type TradingRange,
+  tradingDaysBetween,
   utcDate,
-  weekdaysBetween,
 } from "./partitions.ts";
 import type { Resources } from "./resources.ts";
 
@@ -46,6 +53,8 @@ export interface BackfillOptions extends Pick<MaterializeOptions, "force" | "con
 export interface BackfillSummary {
   latestState: MaterializeSummary | null;
   days: DayOutcome[];
+  /** Weekdays of the range the exchange was closed (not run), with their names. */
+  holidays: Closure[];
   /** 0 every date done, fresh or a holiday; 1 a date failed; 3 a date waits on missing deps. */
   exitCode: 0 | 1 | 3;
 }
@@ -55,6 +64,11 @@ function dayOutcome(partition: string, summary: MaterializeSummary, seconds: num
   const failed = summary.outcomes.filter((o) => o.status === "failed");
   if (failed.some((o) => o.errorName === "NoTradingError")) {
     return { partition, status: "holiday", rows, seconds, note: failed[0]?.reason ?? "" };
+  }
+  // A late file is a wait: the date is reported as waiting and a rerun picks it up.
+  if (failed.length > 0 && failed.every((o) => isNotPublished({ name: o.errorName }))) {
+    const note = failed.map((o) => `${o.asset}: ${o.reason}`).join("; ");
+    return { partition, status: "waiting", rows, seconds, note };
   }
   if (failed.length > 0) {
     return {
@@ -79,13 +93,27 @@ function dayOutcome(partition: string, summary: MaterializeSummary, seconds: num
   return { partition, status: ran ? "done" : "fresh", rows, seconds, note: "" };
 }
 
-/** The weekdays of [from, to], each checked like a single partition (none in the future). */
+/**
+ * The trading days of [from, to] and the holidays they pass; refuses a range that reaches
+ * into the future or before the calendar, or holds no trading day.
+ */
+export function backfillRange(from: string, to: string, now: Date): TradingRange {
+  parseDate(to);
+  const today = utcDate(now);
+  if (to > today) throw new PartitionError(`--to ${to} is in the future (today is ${today} UTC)`);
+  const range = tradingDaysBetween(from, to);
+  if (range.days.length === 0) {
+    const closed = range.holidays.map((h) => `${h.date} ${h.name}`).join(", ");
+    throw new PartitionError(
+      `no trading dates between ${from} and ${to}${closed ? ` (closed: ${closed})` : ""}`,
+    );
+  }
+  return range;
+}
+
+/** The trading days of [from, to] (see backfillRange). */
 export function backfillDates(from: string, to: string, now: Date): string[] {
-  const days = weekdaysBetween(from, to);
-  const last = days.at(-1);
-  if (last) resolvePartition(last, now);
-  if (days.length === 0) throw new PartitionError(`no trading dates between ${from} and ${to}`);
-  return days;
+  return backfillRange(from, to, now).days;
 }
 
 export async function backfill(
@@ -95,7 +123,7 @@ export async function backfill(
   options: BackfillOptions,
 ): Promise<BackfillSummary> {
   const keys = graph.select(selection);
-  const days = backfillDates(options.from, options.to, resources.now());
+  const { days, holidays } = backfillRange(options.from, options.to, resources.now());
   const latestState = keys.filter((k) => !graph.get(k).partitioned);
   const partitioned = keys.filter((k) => graph.get(k).partitioned);
   const shared = { concurrency: options.concurrency, log: options.log, trigger: "backfill" };
@@ -103,11 +131,11 @@ export async function backfill(
   const latestSummary = latestState.length
     ? await materialize(graph, latestState.join(","), resources, {
         ...shared,
-        partition: latestWeekday(utcDate(resources.now())),
+        partition: latestTradingDay(utcDate(resources.now())),
       })
     : null;
   if (latestSummary && latestSummary.exitCode === 1) {
-    return { latestState: latestSummary, days: [], exitCode: 1 };
+    return { latestState: latestSummary, days: [], holidays, exitCode: 1 };
   }
 
   const done = new Map<string, Set<string>>();
@@ -149,5 +177,10 @@ export async function backfill(
   }
   const failed = outcomes.some((o) => o.status === "failed");
   const waiting = outcomes.some((o) => o.status === "waiting");
-  return { latestState: latestSummary, days: outcomes, exitCode: failed ? 1 : waiting ? 3 : 0 };
+  return {
+    latestState: latestSummary,
+    days: outcomes,
+    holidays,
+    exitCode: failed ? 1 : waiting ? 3 : 0,
+  };
 }

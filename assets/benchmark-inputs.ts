@@ -3,8 +3,9 @@
  * sector_pe, industry_pe, sector_benchmarks, industry_benchmarks, sector_stats and
  * industry_stats. Each of those assets reads its inputs through `loadCompanyInputs` and
  * writes only its own table (`replacePartition`). The picking rules (`membershipOn`,
- * `latestValuations`, `latestFinancials`, `companyValues`) are pure; the readers, the
- * partition writer and the row check take the Store of the asset's step that calls them.
+ * `latestValuations`, `latestFinancials`, `companyValues`) are pure; the readers and the row
+ * check take the Store of the asset's step that calls them, the partition writer its run
+ * (it stages under the run's id and publishes in one transaction).
  *
  * - Constituents: equities active on D (`instrument_type = 'EQUITY'` and active now or
  *   last seen on or after D, so a backfill of last month still counts a ticker delisted
@@ -38,6 +39,7 @@ import { universeTable } from "./fintra_universe.ts";
 import type { MetricValues } from "./group-stats.ts";
 import { type IndustryRow, industryClassificationTable } from "./industry_classification.ts";
 import { parseDate } from "./partitions.ts";
+import { replaceSlice, type StagingContext } from "./staged.ts";
 
 /** A valuation row older than this (days before D) is stale. */
 export const VALUATION_STALE_DAYS = 200;
@@ -316,28 +318,18 @@ export async function loadCompanyInputs(
 }
 
 /**
- * Makes the stored rows of one partition exactly `rows`: upserts them (unchanged rows are
- * left alone by the Store), then deletes the partition's rows whose key is no longer
- * produced (a group that fell under 3 values on a rerun). Returns both counts.
+ * Makes the stored rows of one partition exactly `rows` in one transaction (staged, then
+ * published: `replaceSlice`): readers see the old partition or the new one, never a mix,
+ * and a run that fails on the way leaves the old one (a group that fell under 3 values on a
+ * rerun is removed with the rest). Returns the rows written and removed.
  */
 export async function replacePartition<Row extends object>(
-  db: Store,
+  ctx: StagingContext,
   table: TableSpec<Row>,
   partition: Where<Row>,
   rows: readonly Row[],
 ): Promise<{ written: number; removed: number }> {
-  const key = table.key as readonly (keyof Row & string)[];
-  const keyOf = (row: Row) => JSON.stringify(key.map((k) => row[k]));
-  const written = await db.upsert(table, rows);
-  const produced = new Set(rows.map(keyOf));
-  const stored = await db.readAll(table, { where: partition, columns: [...key] });
-  let removed = 0;
-  for (const row of stored) {
-    if (produced.has(keyOf(row))) continue;
-    const where = Object.fromEntries(key.map((k) => [k, row[k]])) as unknown as Where<Row>;
-    removed += await db.delete(table, where);
-  }
-  return { written, removed };
+  return replaceSlice(ctx, table, partition, rows);
 }
 
 /**

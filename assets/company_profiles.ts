@@ -17,7 +17,7 @@
  */
 import { defineTable } from "../db/index.ts";
 import type { ProfileRow } from "../sources/fmp/index.ts";
-import { atLeast } from "./checks.ts";
+import { atLeast, skippedRowsWithin } from "./checks.ts";
 import { defineAsset } from "./define.ts";
 import { stepThroughProfileParts, universeTickers } from "./fintra_universe.ts";
 
@@ -90,7 +90,7 @@ export default defineAsset({
   partitioned: false,
   sources: ["fmp"],
   tables: [companyProfilesTable],
-  checks: [atLeast("rows", 1)],
+  checks: [atLeast("rows", 1), skippedRowsWithin({ figures: { read: "profiles" } })],
   async materialize(ctx) {
     // Read inside the part steps (once per process), never on a replay between them.
     let equities: Promise<Set<string>> | null = null;

@@ -23,8 +23,10 @@
  *   data_freshness (never written). Added: filing_date, updated_at (the run's time on
  *   every row it writes).
  * - Fiscal years fetched: as datos_financieros (statements.ts `fiscalYearWindow`): Y−1..Y+1
- *   of D's year, or Y−6..Y+1 while fewer than half of the run's tickers have rows of fiscal
- *   years Y−6..Y−2 filed on or before D. Requests: 2 statements × FY per year.
+ *   of D's year once a successful run recorded fiscal years Y−6..Y−2 as loaded (metadata
+ *   `historyCovered`, read from the ledger: an interrupted run records nothing, so the next
+ *   one fetches them again) and at least half of the run's tickers have rows of those years
+ *   filed on or before D; Y−6..Y+1 otherwise. Requests: 2 statements × FY per year.
  * - Steps: a plan (tickers, window, the run's `updated_at`), then one `load-<year>` step per
  *   fiscal year of the window, oldest first (3 steps, 8 on a full window, whatever the
  *   number of tickers): it fetches the year's two files, reads the year before's dividend
@@ -32,13 +34,17 @@
  *   by D) and upserts the year's rows. Steps return counts only.
  * - Writes: upserts that update (FMP corrects data); `buildTickerDividends` is the pure
  *   per-ticker build.
- * - Checks: at least one row; no row written by the run was filed after its day (error).
+ * - Checks: at least one row; no row written by the run was filed after its day (error);
+ *   skipped malformed statement rows under the configured share of those read (error,
+ *   checks.ts `skippedRowsWithin`, naming a sample).
  */
 import { defineTable, type Store, type Where } from "../db/index.ts";
 import { isNum } from "../engines/math.ts";
-import { atLeast } from "./checks.ts";
+import { atLeast, skippedRowsWithin } from "./checks.ts";
 import {
   addFetchTotals,
+  COVERED_KEY,
+  coveredYears,
   type FetchTotals,
   fetchMetadata,
   fetchStatements,
@@ -51,6 +57,7 @@ import { type AssetContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 import {
   type CashFlowFacts,
+  coveredAfter,
   type FiscalYearWindow,
   fiscalYearWindow,
   historyYears,
@@ -59,6 +66,7 @@ import {
   latestPerPeriod,
   StatementBook,
   type TickerStatements,
+  type YearRange,
   yearsOf,
 } from "./statements.ts";
 
@@ -215,6 +223,8 @@ interface DividendsPlan {
   tickers: number;
   window: FiscalYearWindow;
   historyTickers: number;
+  /** Fiscal years the table holds once this run succeeds (its metadata's `historyCovered`). */
+  coveredAfter: YearRange[];
 }
 
 /** What a year step reports. */
@@ -286,12 +296,21 @@ async function readYear(db: Store, tickers: readonly string[], year: number, day
 async function materializeDividends(ctx: AssetContext, day: string) {
   const plan = await ctx.step("plan", async (): Promise<DividendsPlan> => {
     const tickers = await universeTickers(ctx, { equitiesOnly: true });
-    const historyTickers = await countTickersWithHistory(ctx.db, tickers, day);
+    const [covered, historyTickers] = await Promise.all([
+      coveredYears(ctx),
+      countTickersWithHistory(ctx.db, tickers, day),
+    ]);
+    const window = fiscalYearWindow(day, {
+      covered,
+      tickers: tickers.length,
+      tickersWithHistory: historyTickers,
+    });
     return {
       updatedAt: ctx.now().toISOString(),
       tickers: tickers.length,
-      window: fiscalYearWindow(day, tickers.length, historyTickers),
+      window,
       historyTickers,
+      coveredAfter: coveredAfter(covered, window, day),
     };
   });
   const years = yearsOf(plan.window);
@@ -318,6 +337,7 @@ async function materializeDividends(ctx: AssetContext, day: string) {
       window: plan.window.kind,
       fiscalYears: [plan.window.from, plan.window.to],
       historyTickers: plan.historyTickers,
+      [COVERED_KEY]: plan.coveredAfter,
       incompleteYears: totals.incompleteYears,
       filedAfter: totals.filedAfter,
       undated: totals.undated,
@@ -333,7 +353,11 @@ export default defineAsset({
   partitioned: false,
   sources: ["fmp"],
   tables: [dividendsTable],
-  checks: [atLeast("rows", 1), nothingFiledAfterRunDay(dividendsTable)],
+  checks: [
+    atLeast("rows", 1),
+    nothingFiledAfterRunDay(dividendsTable),
+    skippedRowsWithin({ figures: { read: "statements" } }),
+  ],
   materialize(ctx) {
     return materializeDividends(ctx, ctx.runDate);
   },

@@ -2,21 +2,28 @@
  * datos_eod: end-of-day prices, one row per active symbol and trading date
  * (SPY, the market benchmark, included). Partitioned by trading date.
  *
- * - Source: `eod-bulk?date=D`. An empty file means no trading that day (a
- *   holiday) or prices not yet published: the run fails with that message
- *   rather than materialize an empty day.
+ * - Source: `eod-bulk?date=D`. D is a trading day (partitions.ts refuses
+ *   weekends and holidays by name), so an empty file means FMP has not
+ *   published the day yet: NotPublishedError, a wait rather than a fault (in
+ *   process the row is closed with that reason, backfills report the day as
+ *   waiting and a rerun loads it; under Inngest the run sleeps and retries),
+ *   never an empty day or a holiday.
  * - Kept: symbols active in fintra_universe (or the run's tickers), rows
  *   dated D, and rows passing the quality gate: volume > 0, open, high, low,
  *   close and adjClose present, high >= max(open, close), low <= min(open,
  *   close). Rejected rows are counted by reason, a few kept as samples.
- * - Upserts update: FMP corrects prices. History comes from backfills.
+ * - Writes: the day's rows are staged and published in one transaction (staged.ts), so
+ *   readers see the day whole or not at all; the publish upserts and updates (FMP corrects
+ *   prices). History comes from backfills.
  * - A `prices_daily` view keeps the old name readable.
  */
 import { defineTable } from "../db/index.ts";
 import { type EodRow, eodBulk, isFmpError } from "../sources/fmp/index.ts";
+import { skippedRowsWithin } from "./checks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
-import { NoTradingError } from "./partitions.ts";
+import { NotPublishedError } from "./partitions.ts";
+import { publishRows, stageRows } from "./staged.ts";
 
 export interface PriceRow {
   ticker: string;
@@ -87,7 +94,7 @@ async function loadPrices(ctx: AssetContext, day: string) {
   const stream = ctx.fmp().csv(eodBulk, { date: day }, { batchSize: 10_000 });
   const rejected: Record<string, number> = {};
   const samples: { ticker: string; reason: Rejection }[] = [];
-  let written = 0;
+  let staged = 0;
   let outsideUniverse = 0;
   for await (const batch of stream) {
     const keep: PriceRow[] = [];
@@ -102,9 +109,11 @@ async function loadPrices(ctx: AssetContext, day: string) {
         if (samples.length < SAMPLES) samples.push({ ticker: row.symbol, reason });
       } else keep.push(priceRow(row));
     }
-    written += await ctx.db.upsert(datosEodTable, keep);
+    // Staged, not upserted: the day becomes visible in one publish, never half-loaded.
+    staged += await stageRows(ctx, datosEodTable, keep);
   }
-  const { rows, skipped, samples: badRows, requests, retries } = stream.report;
+  const { written } = await publishRows(ctx, datosEodTable, staged, null);
+  const { rows, skipped, samples: badRows, requests, retries, missingColumns } = stream.report;
   return {
     written,
     fileRows: rows,
@@ -115,6 +124,7 @@ async function loadPrices(ctx: AssetContext, day: string) {
     badRows,
     requests,
     retries,
+    missingColumns,
   };
 }
 
@@ -126,6 +136,14 @@ export default defineAsset({
   sources: ["fmp"],
   tables: [datosEodTable],
   checks: [
+    skippedRowsWithin(),
+    // A row with no price parses but says nothing: past the same cap it is a column FMP
+    // renamed or dropped (e.g. adjClose), not a quiet market, and the day must not publish.
+    skippedRowsWithin({
+      name: "unpriced_rows_within_cap",
+      description: "rows without a price (a renamed or dropped column) stay under the cap",
+      figures: { skipped: "unpriced", read: "otherRows", samples: "rejectedSamples" },
+    }),
     {
       name: "benchmark_priced",
       severity: "error",
@@ -153,8 +171,8 @@ export default defineAsset({
         return await loadPrices(ctx, day);
       } catch (error) {
         if (isFmpError(error) && error.kind === "empty") {
-          throw new NoTradingError(
-            `no trading on ${day}: FMP's EOD file is empty (exchange holiday, or not published yet)`,
+          throw new NotPublishedError(
+            `prices for ${day} are not published yet: FMP's EOD file for that trading day is empty; retry later`,
           );
         }
         throw error;
@@ -166,6 +184,9 @@ export default defineAsset({
         fileRows: result.fileRows,
         outsideUniverse: result.outsideUniverse,
         rejected: result.rejected,
+        unpriced: result.rejected.missing_price ?? 0,
+        ...(result.missingColumns.length ? { missingColumns: result.missingColumns } : {}),
+        otherRows: result.fileRows - (result.rejected.missing_price ?? 0),
         rejectedSamples: result.samples,
         skipped: result.skipped,
         skippedSamples: result.badRows,

@@ -19,12 +19,24 @@
  *   per period, so a period re-filed after D replaces the row D's readers saw (a later
  *   backfill of D lacks it); and the tickers are today's active universe, so a company
  *   delisted before the universe first listed it is missing from a backfill.
- * - A period needs its income, balance and cash-flow statements, matched by (fiscalYear,
- *   period); periods missing one are counted in metadata (`incompletePeriods`), not written.
+ * - A period is written from the statements FMP has for it (income, balance sheet, cash
+ *   flow, matched by (fiscalYear, period)): FMP's bulk files of one quarter list different
+ *   companies (the real 2026 Q1 files: 7,978 income, 7,835 balance, 7,479 cash flow), and
+ *   requiring all three dropped thousands of companies' revenue. A missing statement's
+ *   figures are null (so are the ratios that need them), `statements` (text[], migration
+ *   0030) names the ones the row has, and such periods are counted (`incompletePeriods`).
+ * - Filling in: when a later run's files have the missing statement, its figures complete
+ *   the row. When a run's files lack a statement that the row (filed by D) already has, the
+ *   row keeps that statement's figures (`fillMissingStatements`): a file that lists fewer
+ *   companies today never erases data. A statement present in the files replaces its
+ *   figures, nulls included: that is how FMP corrects data.
  * - TTM: the 4 quarters ending at a quarter, only when their (fiscalYear, period) are
- *   consecutive (Q1→Q2→Q3→Q4→next year's Q1; dates never decide). Flows are summed (null
- *   when any quarter lacks the figure); balances and share counts are the latest quarter's;
- *   the ratios are recomputed on those values. No placeholder rows: a quarter without 4
+ *   consecutive (Q1→Q2→Q3→Q4→next year's Q1; dates never decide) and each has a row.
+ *   Flows are summed per figure (null when any quarter lacks the figure, whichever
+ *   statement is missing: a per-figure rule also covers a statement that lacks one line);
+ *   balances and share counts are the latest quarter's; the ratios are recomputed on those
+ *   values. Its `statements`: income and cash flow when all 4 quarters have them, the
+ *   balance sheet when the latest has it. No placeholder rows: a quarter without 4
  *   consecutive quarters has no TTM row, and tickers whose latest quarter has none are
  *   counted (`ttmMissing`).
  * - Ratios (§0.2): margins over revenue; roic = net income / (equity + debt) (net income,
@@ -54,9 +66,17 @@
  *   quarter's in a TTM). Rows written before 0027 hold them null; a ticker whose history rows
  *   all lack total_assets counts as without history (`tickersWithHistory`), so the first run
  *   after the migration fetches the full window and rewrites those rows with them.
- * - Fiscal years fetched (`fiscalYearWindow`): the mutable window Y−1..Y+1 of D's year, or
- *   Y−6..Y+1 when fewer than half of the run's tickers already have rows of fiscal years
- *   Y−6..Y−2 filed on or before D.
+ * - Fiscal years fetched (statements.ts `fiscalYearWindow`): the mutable window Y−1..Y+1 of
+ *   D's year once the history Y−6..Y−2 is known to be loaded, else Y−6..Y+1. "Known" comes
+ *   from completed work, not from rows that happen to exist: each successful run records
+ *   in its ledger metadata (`historyCovered`) the fiscal years the table holds (what it
+ *   found plus its window up to Y−1; `coveredYears` reads the newest successful run of the
+ *   full scope and of the run's own scope). A failed or interrupted run records nothing, so
+ *   the next run fetches the full window again (before this, a run killed after its first
+ *   periods left enough rows to narrow every later run's window, losing fiscal years for
+ *   good). The window also goes full when fewer than half of the run's tickers have rows of
+ *   Y−6..Y−2 filed by D: a universe that grew, or a `tickers` scope never loaded. A backfill
+ *   of a year before the coverage fetches the full window once, then that year is covered.
  * - Steps (chunks.ts): a plan (tickers, window, the run's `updated_at` stamp, ticker
  *   ranges); one `load-<period>` step per fiscal period of the window (its three files,
  *   e.g. `load-2026Q1`; 15 steps, 40 on a full window) writing every ticker's FY or Q row
@@ -72,10 +92,13 @@
  *   loaded from history. Rows are written for the fetched periods and the TTMs ending at a
  *   fetched quarter; other rows are only read. `buildTickerFinancials` /
  *   `buildFromPeriods` are the pure per-ticker build.
- * - Checks: at least one row; no row written by the run has a filing date after D (error).
+ * - Checks: at least one row; no row written by the run has a filing date after D (error);
+ *   skipped malformed statement rows under the configured share of those read (error,
+ *   checks.ts `skippedRowsWithin`, naming a sample).
  */
 import pLimit from "p-limit";
-import { defineTable, type Store, type TableSpec, type Where } from "../db/index.ts";
+import { z } from "zod";
+import { defineTable, type Store, scopeKey, type TableSpec, type Where } from "../db/index.ts";
 import { daysBetween } from "../engines/dates.ts";
 import type { FinancialRow } from "../engines/financial-rows.ts";
 import { growthInputs } from "../engines/fundamentals-growth.ts";
@@ -89,13 +112,14 @@ import {
   type Period,
   type RowSample,
 } from "../sources/fmp/index.ts";
-import { atLeast } from "./checks.ts";
+import { atLeast, skippedRowsWithin } from "./checks.ts";
 import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, defineAsset, type Progress } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 import {
   type BalanceFacts,
   type CashFlowFacts,
+  coveredAfter,
   type FiscalYearWindow,
   fiscalYearWindow,
   HISTORY_YEARS,
@@ -103,12 +127,14 @@ import {
   type IncomeFacts,
   laterDate,
   latestPerPeriod,
+  mergeYearRanges,
   periodKey,
   periodLabel,
   quarterOrdinal,
   StatementBook,
   type StatementKind,
   type TickerStatements,
+  type YearRange,
   yearsOf,
 } from "./statements.ts";
 
@@ -164,6 +190,8 @@ export interface FinancialsRow {
   fcf_cagr: number | null;
   equity_cagr: number | null;
   data_completeness: number;
+  /** The statements the row's figures come from (the others' figures are null). */
+  statements: StatementName[];
   data_freshness: number | null;
   updated_at: string;
 }
@@ -219,6 +247,7 @@ export const financialsTable = defineTable<FinancialsRow>({
     fcf_cagr: "numeric",
     equity_cagr: "numeric",
     data_completeness: "numeric",
+    statements: "text[]",
     data_freshness: "numeric",
     updated_at: "timestamptz",
   },
@@ -256,10 +285,42 @@ const POINT_FIGURES = [
 
 type Figure = (typeof FLOW_FIGURES)[number] | (typeof POINT_FIGURES)[number];
 
-/** One fiscal period's figures, from its three statements (or read back from the table). */
+/** A statement as the `statements` column names it. */
+export type StatementName = "income" | "balance" | "cash_flow";
+
+export const STATEMENT_NAMES: readonly StatementName[] = ["income", "balance", "cash_flow"];
+
+/** The figures each statement carries. */
+const FIGURES_OF: Record<StatementName, readonly Figure[]> = {
+  income: [
+    "revenue",
+    "gross_profit",
+    "operating_income",
+    "interest_expense",
+    "ebitda",
+    "net_income",
+    "weighted_shares_out",
+    "shares_outstanding",
+    "ebit",
+  ],
+  balance: [
+    "total_equity",
+    "total_debt",
+    "cash_and_equivalents",
+    "total_current_assets",
+    "total_current_liabilities",
+    "total_assets",
+    "total_liabilities",
+    "retained_earnings",
+    "long_term_debt",
+  ],
+  cash_flow: ["operating_cash_flow", "capex"],
+};
+
+/** One fiscal period's figures, from the statements it has (or read back from the table). */
 export type PeriodFacts = Pick<
   FinancialsRow,
-  "fiscal_year" | "fiscal_period" | "period_end_date" | "filing_date" | Figure
+  "fiscal_year" | "fiscal_period" | "period_end_date" | "filing_date" | "statements" | Figure
 >;
 
 /** The columns a history read needs. */
@@ -269,6 +330,7 @@ const FACT_COLUMNS: (keyof FinancialsRow & string)[] = [
   "fiscal_period",
   "period_end_date",
   "filing_date",
+  "statements",
   ...FLOW_FIGURES,
   ...POINT_FIGURES,
 ];
@@ -276,62 +338,106 @@ const FACT_COLUMNS: (keyof FinancialsRow & string)[] = [
 // ---------------------------------------------------------------------------------------
 // Building rows (pure)
 
-/** One period's figures from its three statements. */
-export function periodFacts(
-  income: IncomeFacts,
-  balance: BalanceFacts,
-  cashFlow: CashFlowFacts,
-): PeriodFacts {
+/** One period's statements; any of them may be missing, but not all three. */
+export interface PeriodStatements {
+  income?: IncomeFacts | undefined;
+  balance?: BalanceFacts | undefined;
+  cashFlow?: CashFlowFacts | undefined;
+}
+
+/** One period's figures from the statements it has: a missing statement's figures are null. */
+export function periodFacts({ income, balance, cashFlow }: PeriodStatements): PeriodFacts {
+  const first = income ?? balance ?? cashFlow;
+  if (!first) throw new Error("a period needs at least one statement");
+  const statements: StatementName[] = [];
+  if (income) statements.push("income");
+  if (balance) statements.push("balance");
+  if (cashFlow) statements.push("cash_flow");
   return {
-    fiscal_year: income.fiscalYear,
-    fiscal_period: income.period,
-    period_end_date: income.date,
-    filing_date: laterDate(laterDate(income.filingDate, balance.filingDate), cashFlow.filingDate),
-    revenue: income.revenue,
-    gross_profit: income.grossProfit,
-    operating_income: income.operatingIncome,
-    interest_expense: income.interestExpense,
-    ebitda: income.ebitda,
-    net_income: income.netIncome,
-    operating_cash_flow: cashFlow.operatingCashFlow,
-    capex: cashFlow.capitalExpenditure,
-    total_equity: balance.totalStockholdersEquity,
-    total_debt: balance.totalDebt,
-    cash_and_equivalents: balance.cashAndCashEquivalents,
-    total_current_assets: balance.totalCurrentAssets,
-    total_current_liabilities: balance.totalCurrentLiabilities,
-    weighted_shares_out: income.weightedAverageShsOutDil ?? income.weightedAverageShsOut,
-    shares_outstanding: income.weightedAverageShsOut ?? income.weightedAverageShsOutDil,
-    ebit: income.ebit ?? null,
-    total_assets: balance.totalAssets,
-    total_liabilities: balance.totalLiabilities,
-    retained_earnings: balance.retainedEarnings,
-    long_term_debt: balance.longTermDebt,
+    fiscal_year: first.fiscalYear,
+    fiscal_period: first.period,
+    period_end_date: first.date,
+    filing_date: laterDate(
+      laterDate(income?.filingDate, balance?.filingDate),
+      cashFlow?.filingDate,
+    ),
+    statements,
+    revenue: income?.revenue ?? null,
+    gross_profit: income?.grossProfit ?? null,
+    operating_income: income?.operatingIncome ?? null,
+    interest_expense: income?.interestExpense ?? null,
+    ebitda: income?.ebitda ?? null,
+    net_income: income?.netIncome ?? null,
+    operating_cash_flow: cashFlow?.operatingCashFlow ?? null,
+    capex: cashFlow?.capitalExpenditure ?? null,
+    total_equity: balance?.totalStockholdersEquity ?? null,
+    total_debt: balance?.totalDebt ?? null,
+    cash_and_equivalents: balance?.cashAndCashEquivalents ?? null,
+    total_current_assets: balance?.totalCurrentAssets ?? null,
+    total_current_liabilities: balance?.totalCurrentLiabilities ?? null,
+    weighted_shares_out: income
+      ? (income.weightedAverageShsOutDil ?? income.weightedAverageShsOut)
+      : null,
+    shares_outstanding: income
+      ? (income.weightedAverageShsOut ?? income.weightedAverageShsOutDil)
+      : null,
+    ebit: income?.ebit ?? null,
+    total_assets: balance?.totalAssets ?? null,
+    total_liabilities: balance?.totalLiabilities ?? null,
+    retained_earnings: balance?.retainedEarnings ?? null,
+    long_term_debt: balance?.longTermDebt ?? null,
   };
 }
 
-/** Periods with all three statements filed on or before `asOf`, and how many lacked one. */
+/**
+ * Every period with at least one statement filed on or before `asOf`, and how many of them
+ * lack one or two (written all the same, the missing figures null).
+ */
 export function matchPeriods(
   statements: TickerStatements,
   asOf: string,
 ): { periods: PeriodFacts[]; incomplete: number } {
-  const income = latestPerPeriod(statements.income, asOf);
-  const balance = new Map(
-    latestPerPeriod(statements.balance, asOf).map((b) => [periodKey(b.fiscalYear, b.period), b]),
+  const byPeriod = new Map<string, PeriodStatements>();
+  const shelve = <K extends keyof PeriodStatements>(
+    kind: K,
+    records: readonly NonNullable<PeriodStatements[K]>[],
+  ) => {
+    for (const r of latestPerPeriod(records, asOf)) {
+      const key = periodKey(r.fiscalYear, r.period);
+      byPeriod.set(key, { ...byPeriod.get(key), [kind]: r });
+    }
+  };
+  shelve("income", statements.income);
+  shelve("balance", statements.balance);
+  shelve("cashFlow", statements.cashFlow);
+  const periods = [...byPeriod.values()].map(periodFacts);
+  const incomplete = periods.filter((p) => p.statements.length < STATEMENT_NAMES.length).length;
+  return { periods, incomplete };
+}
+
+/**
+ * A period this run fetched, completed from the row an earlier run wrote (filed by D): the
+ * statements the files lacked this time keep the figures the row had from them. A statement
+ * present in the files replaces its figures, nulls included: that is how FMP corrects data.
+ */
+export function fillMissingStatements(
+  fresh: PeriodFacts,
+  stored: PeriodFacts | undefined,
+): PeriodFacts {
+  if (!stored) return fresh;
+  const borrowed = STATEMENT_NAMES.filter(
+    (s) => !fresh.statements.includes(s) && stored.statements.includes(s),
   );
-  const cashFlow = new Map(
-    latestPerPeriod(statements.cashFlow, asOf).map((c) => [periodKey(c.fiscalYear, c.period), c]),
-  );
-  const keys = new Set([...balance.keys(), ...cashFlow.keys()]);
-  const periods: PeriodFacts[] = [];
-  for (const i of income) {
-    const key = periodKey(i.fiscalYear, i.period);
-    keys.add(key);
-    const b = balance.get(key);
-    const c = cashFlow.get(key);
-    if (b && c) periods.push(periodFacts(i, b, c));
+  if (borrowed.length === 0) return fresh;
+  const filled: PeriodFacts = { ...fresh };
+  for (const statement of borrowed) {
+    for (const figure of FIGURES_OF[statement]) filled[figure] = stored[figure] ?? null;
   }
-  return { periods, incomplete: keys.size - periods.length };
+  filled.statements = STATEMENT_NAMES.filter(
+    (s) => fresh.statements.includes(s) || borrowed.includes(s),
+  );
+  filled.filing_date = laterDate(fresh.filing_date, stored.filing_date);
+  return filled;
 }
 
 /** Sum of a flow over quarters; null when any quarter lacks it (a gap is never a 0). */
@@ -345,13 +451,22 @@ function sumFlow(quarters: readonly PeriodFacts[], figure: Figure): number | nul
   return total;
 }
 
-/** TTM figures from 4 consecutive quarters, oldest first: flows summed, the rest the latest's. */
+/**
+ * TTM figures from 4 consecutive quarters, oldest first: flows summed (per figure: null
+ * unless all 4 quarters have it), the rest the latest's. Its statements: income and cash
+ * flow when all 4 quarters have them, the balance sheet when the latest has it.
+ */
 export function ttmFacts(quarters: readonly PeriodFacts[]): PeriodFacts {
   const latest = quarters[quarters.length - 1];
   if (quarters.length !== 4 || !latest) throw new Error("a TTM needs exactly 4 quarters");
   const ttm: PeriodFacts = { ...latest };
   for (const figure of FLOW_FIGURES) ttm[figure] = sumFlow(quarters, figure);
   ttm.filing_date = quarters.reduce((d, q) => laterDate(d, q.filing_date), "");
+  ttm.statements = STATEMENT_NAMES.filter((s) =>
+    s === "balance"
+      ? latest.statements.includes(s)
+      : quarters.every((q) => q.statements.includes(s)),
+  );
   return ttm;
 }
 
@@ -456,6 +571,7 @@ export function financialsRow(
     wacc: null,
     ...growthAt(history, facts.period_end_date),
     data_completeness: dataCompleteness(facts),
+    statements: [...facts.statements],
     data_freshness: daysBetween(facts.period_end_date, context.asOf),
     updated_at: context.updatedAt,
   };
@@ -472,7 +588,7 @@ export type TtmGap = "no_quarters" | "fewer_than_4_quarters" | "not_consecutive"
 
 export interface TickerFinancials {
   rows: FinancialsRow[];
-  /** Periods with one or two of the three statements only. */
+  /** Periods written with one or two of the three statements only. */
   incompletePeriods: number;
   /** null when the latest quarter has a TTM row. */
   latestTtmGap: TtmGap | null;
@@ -489,7 +605,7 @@ export interface BuildOptions {
 
 /**
  * One ticker's FY, Q and TTM rows from its statements: a row per fetched period that has
- * all three statements, and a TTM per fetched quarter that ends 4 consecutive quarters
+ * any of the three statements, and a TTM per fetched quarter that ends 4 consecutive quarters
  * (fetched or from history). Fetched periods replace history periods with the same key.
  */
 export function buildTickerFinancials(
@@ -592,6 +708,8 @@ export interface FetchTotals {
   samples: (RowSample & { file: string })[];
   requests: number;
   retries: number;
+  /** Optional columns a file's header lacked (renamed or dropped by FMP), "endpoint: column". */
+  missingColumns: string[];
 }
 
 const FETCH_BATCH = 5_000;
@@ -600,7 +718,15 @@ const MAX_SAMPLES = 5;
 
 /** Fetch totals before any file is read. */
 export function noFetches(): FetchTotals {
-  return { files: 0, rows: 0, skipped: 0, samples: [], requests: 0, retries: 0 };
+  return {
+    files: 0,
+    rows: 0,
+    skipped: 0,
+    samples: [],
+    requests: 0,
+    retries: 0,
+    missingColumns: [],
+  };
 }
 
 /** A run's fetch totals as its metadata reports them. */
@@ -612,6 +738,7 @@ export function fetchMetadata(fetched: FetchTotals) {
     files: fetched.files,
     requests: fetched.requests,
     retries: fetched.retries,
+    ...(fetched.missingColumns.length ? { missingColumns: fetched.missingColumns } : {}),
   };
 }
 
@@ -623,6 +750,9 @@ export function addFetchTotals(into: FetchTotals, add: FetchTotals): void {
   into.requests += add.requests;
   into.retries += add.retries;
   for (const s of add.samples) if (into.samples.length < MAX_SAMPLES) into.samples.push(s);
+  for (const c of add.missingColumns ?? []) {
+    if (!into.missingColumns.includes(c)) into.missingColumns.push(c);
+  }
 }
 
 /** Streams the files into the book (a few at a time); bad rows are counted, never fatal. */
@@ -644,6 +774,10 @@ export async function fetchStatements(
         totals.skipped += report.skipped;
         totals.requests += report.requests;
         totals.retries += report.retries;
+        for (const column of report.missingColumns) {
+          const named = `${report.endpoint}: ${column}`;
+          if (!totals.missingColumns.includes(named)) totals.missingColumns.push(named);
+        }
         const name = `${report.endpoint} ${file.year} ${file.period}`;
         for (const s of report.samples) {
           if (totals.samples.length < MAX_SAMPLES) totals.samples.push({ file: name, ...s });
@@ -705,6 +839,32 @@ async function countTickersWithHistory(db: Store, tickers: readonly string[], da
   return tickersWithHistory(rows, new Set(tickers));
 }
 
+/** The ledger metadata key a successful run records its covered fiscal years under. */
+export const COVERED_KEY = "historyCovered";
+
+const yearRanges = z.array(z.tuple([z.number().int(), z.number().int()]));
+
+/**
+ * Fiscal years the table holds for the run's tickers, from the ledger: what the newest
+ * successful run of the full scope, and of this run's own scope, recorded as covered
+ * (each run records what it found plus what it loaded, so the newest holds it all). A
+ * failed or interrupted run records nothing; a run from before this record counts as none.
+ */
+export async function coveredYears(ctx: AssetContext): Promise<YearRange[]> {
+  const keys = [...new Set(["", scopeKey(ctx.scope)])];
+  const runs = await Promise.all(
+    keys.map((key) =>
+      ctx.db.ledger.latest({ asset: ctx.asset, status: "succeeded", scopeKeys: [key] }),
+    ),
+  );
+  return mergeYearRanges(
+    runs.flatMap((run) => {
+      const recorded = yearRanges.safeParse(run?.metadata[COVERED_KEY]);
+      return recorded.success ? recorded.data : [];
+    }),
+  );
+}
+
 /**
  * An error check: no row written by this run (`updated_at` = the run's stamp, from the
  * metadata) was built from a statement filed after the run's day.
@@ -751,6 +911,8 @@ interface FinancialsPlan {
   updatedAt: string;
   tickers: number;
   window: FiscalYearWindow;
+  /** Fiscal years the table holds once this run succeeds (its metadata's `historyCovered`). */
+  coveredAfter: YearRange[];
   periods: { year: number; period: Period }[];
   /** Ticker ranges of the derive steps; null on a scoped run (one step, the scope's tickers). */
   ranges: TickerRange[] | null;
@@ -758,12 +920,16 @@ interface FinancialsPlan {
 
 async function planFinancials(ctx: AssetContext, day: string): Promise<FinancialsPlan> {
   const tickers = await universeTickers(ctx, { equitiesOnly: true });
-  const withHistory = await countTickersWithHistory(ctx.db, tickers, day);
-  const window = fiscalYearWindow(day, tickers.length, withHistory);
+  const [covered, tickersWithHistory] = await Promise.all([
+    coveredYears(ctx),
+    countTickersWithHistory(ctx.db, tickers, day),
+  ]);
+  const window = fiscalYearWindow(day, { covered, tickers: tickers.length, tickersWithHistory });
   return {
     updatedAt: ctx.now().toISOString(),
     tickers: tickers.length,
     window,
+    coveredAfter: coveredAfter(covered, window, day),
     periods: yearsOf(window).flatMap((year) => PERIODS.map((period) => ({ year, period }))),
     ranges: ctx.scope ? null : tickerRanges(tickers, perStep(ctx, DERIVE_CHUNK_TICKERS)),
   };
@@ -772,6 +938,8 @@ async function planFinancials(ctx: AssetContext, day: string): Promise<Financial
 /** What a period step reports. */
 interface PeriodCounts {
   incompletePeriods: number;
+  /** Partial periods completed from the statements their stored row already had. */
+  filledFromTable: number;
   fetch: FetchTotals;
   filedAfter: number;
   undated: number;
@@ -792,16 +960,20 @@ async function loadPeriod(
   const files = statementFiles(["income", "balance", "cashFlow"], [target.year], [target.period]);
   const fetch = await fetchStatements(ctx.fmp(), book, files);
   const context = { asOf: day, updatedAt: plan.updatedAt };
-  const rows: FinancialsRow[] = [];
+  const fetched: { ticker: string; facts: PeriodFacts }[] = [];
   let incompletePeriods = 0;
   for (const ticker of book.tickersSeen()) {
     const matched = matchPeriods(book.statementsOf(ticker), day);
     incompletePeriods += matched.incomplete;
-    for (const p of matched.periods) {
-      const type = p.fiscal_period === "FY" ? "FY" : "Q";
-      rows.push(financialsRow(ticker, type, p, [], context));
-    }
+    for (const facts of matched.periods) fetched.push({ ticker, facts });
   }
+  const stored = await storedPeriods(ctx.db, target, fetched, day);
+  let filledFromTable = 0;
+  const rows = fetched.map(({ ticker, facts }) => {
+    const filled = fillMissingStatements(facts, stored.get(storedKey(ticker, facts)));
+    if (filled !== facts) filledFromTable++;
+    return financialsRow(ticker, filled.fiscal_period === "FY" ? "FY" : "Q", filled, [], context);
+  });
   // Rows written here are counted once, by the derive step that rewrites them.
   await ctx.db.upsert(financialsTable, rows, {
     chunkSize: UPSERT_CHUNK,
@@ -809,10 +981,41 @@ async function loadPeriod(
   });
   return {
     incompletePeriods,
+    filledFromTable,
     fetch,
     filedAfter: book.counts.filedAfter,
     undated: book.counts.undated,
   };
+}
+
+/**
+ * The rows earlier runs wrote (filed by D) for the fetched periods that lack a statement,
+ * by ticker: what fillMissingStatements completes them from. No read when none lacks one.
+ */
+async function storedPeriods(
+  db: Store,
+  target: { year: number; period: Period },
+  fetched: readonly { ticker: string; facts: PeriodFacts }[],
+  day: string,
+): Promise<Map<string, PeriodFacts>> {
+  const partial = fetched
+    .filter((f) => f.facts.statements.length < STATEMENT_NAMES.length)
+    .map((f) => f.ticker);
+  if (partial.length === 0) return new Map();
+  const wanted = new Set(partial);
+  const where: Where<FinancialsRow> = {
+    period_type: target.period === "FY" ? "FY" : "Q",
+    fiscal_year: target.year,
+    fiscal_period: target.period,
+    filing_date: { lte: day },
+    ...(partial.length <= TICKERS_IN_SQL ? { ticker: { in: partial } } : {}),
+  };
+  const rows = await db.readAll(financialsTable, { where, columns: FACT_COLUMNS });
+  return new Map(rows.filter((r) => wanted.has(r.ticker)).map((r) => [storedKey(r.ticker, r), r]));
+}
+
+function storedKey(ticker: string, p: Pick<PeriodFacts, "fiscal_year" | "fiscal_period">) {
+  return `${ticker} ${periodKey(p.fiscal_year, p.fiscal_period)}`;
 }
 
 /** What a derive step reports. */
@@ -889,13 +1092,14 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
   const ranges = plan.ranges ?? [ALL_TICKERS];
   ctx.progress.total(plan.periods.length + ranges.length);
 
-  const loaded = { incompletePeriods: 0, filedAfter: 0, undated: 0 };
+  const loaded = { incompletePeriods: 0, filledFromTable: 0, filedAfter: 0, undated: 0 };
   const fetched = noFetches();
   for (const target of plan.periods) {
     const counts = await ctx.step(`load-${periodLabel(target.year, target.period)}`, () =>
       loadPeriod(ctx, day, plan, target),
     );
     loaded.incompletePeriods += counts.incompletePeriods;
+    loaded.filledFromTable += counts.filledFromTable;
     loaded.filedAfter += counts.filedAfter;
     loaded.undated += counts.undated;
     addFetchTotals(fetched, counts.fetch);
@@ -925,10 +1129,12 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
       tickersWithRows: derived.tickers,
       window: plan.window.kind,
       fiscalYears: [plan.window.from, plan.window.to],
+      [COVERED_KEY]: plan.coveredAfter,
       periodSteps: plan.periods.length,
       deriveSteps: ranges.length,
       rowsByType: derived.byType,
       incompletePeriods: loaded.incompletePeriods,
+      filledFromTable: loaded.filledFromTable,
       ttmMissing: derived.ttmMissing,
       filedAfter: loaded.filedAfter,
       undated: loaded.undated,
@@ -944,7 +1150,11 @@ export default defineAsset({
   partitioned: true,
   sources: ["fmp"],
   tables: [financialsTable],
-  checks: [atLeast("rows", 1), nothingFiledAfterRunDay(financialsTable)],
+  checks: [
+    atLeast("rows", 1),
+    nothingFiledAfterRunDay(financialsTable),
+    skippedRowsWithin({ figures: { read: "statements" } }),
+  ],
   materialize(ctx) {
     return materializeFinancials(ctx, ctx.partition ?? ctx.runDate);
   },

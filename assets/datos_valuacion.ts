@@ -22,10 +22,11 @@ import {
   type RatiosTtmRow,
   ratiosTtmBulk,
 } from "../sources/fmp/index.ts";
+import { skippedRowsWithin } from "./checks.ts";
 import { datosEodTable } from "./datos_eod.ts";
 import { defineAsset } from "./define.ts";
 import { universeTable, universeTickers } from "./fintra_universe.ts";
-import { latestWeekday, utcDate } from "./partitions.ts";
+import { latestTradingDay, utcDate } from "./partitions.ts";
 
 export interface ValuationRow {
   ticker: string;
@@ -162,9 +163,10 @@ export default defineAsset({
   partitioned: true,
   sources: ["fmp"],
   tables: [datosValuacionTable],
+  checks: [skippedRowsWithin()],
   async materialize(ctx) {
     const day = ctx.partition as string;
-    const latest = latestWeekday(utcDate(ctx.now()));
+    const latest = latestTradingDay(utcDate(ctx.now()));
     if (day < latest) {
       return {
         rows: 0,
@@ -240,9 +242,11 @@ export default defineAsset({
         noSector,
         noPrice,
         noMultiples,
+        fileRows: reports.reduce((n, r) => n + r.rows, 0),
         skipped: reports.reduce((n, r) => n + r.skipped, 0),
         skippedSamples: reports.flatMap((r) => r.samples),
         requests: reports.reduce((n, r) => n + r.requests, 0),
+        missingColumns: reports.flatMap((r) => r.missingColumns.map((c) => `${r.endpoint}: ${c}`)),
       };
     });
     return { rows: result.written, metadata: result };

@@ -40,7 +40,10 @@
  * - Work goes in chunks of `perStep(TICKER_CHUNK)` (1,000 at full scale) tickers, one step
  *   each ("value-chunk-0", ...), after a planning step that fixes the chunk boundaries and
  *   the run's `updated_at` stamp (both must be the same on every Inngest replay). A scoped
- *   run's tickers are cut the same way. Steps return counts only.
+ *   run's tickers are cut the same way. A chunk stages its new and changed rows under the
+ *   run's id (staged.ts); a last step ("publish") upserts them all in one transaction (the
+ *   table is not replaced: older quarter ends stay), so a run killed midway writes nothing.
+ *   Steps return counts only.
  * - Types: unconstrained `numeric` (the old numeric(10,2) overflows on an extreme multiple
  *   and would round what a rerun compares).
  * - Checks: no row written by the run comes from a quarter filed after D (error); on a full
@@ -69,6 +72,7 @@ import {
 import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import { universeTable, universeTickers } from "./fintra_universe.ts";
 import { parseDate } from "./partitions.ts";
+import { publishStaged, stageRows } from "./staged.ts";
 import { laterDate, quarterOrdinal } from "./statements.ts";
 
 /** A `datos_valuacion_ttm` row. */
@@ -391,7 +395,7 @@ async function valueChunk(
     if ("row" in valued) rows.push(valued.row);
     else counts.noPrice++;
   }
-  counts.written = await ctx.db.upsert(ttmValuationTable, rows);
+  counts.written = await stageRows(ctx, ttmValuationTable, rows);
   return counts;
 }
 
@@ -423,6 +427,7 @@ async function materializeTtm(ctx: AssetContext) {
     for (const k of Object.keys(totals) as (keyof ChunkCounts)[]) totals[k] += counts[k];
     ctx.progress.advance(1);
   }
+  await publishStaged(ctx, ttmValuationTable, totals.written, null);
   return {
     rows: totals.written,
     metadata: { updatedAt: plan.updatedAt, chunks: plan.chunks.length, ...totals },

@@ -58,10 +58,11 @@
  * - Work: a planning step ("plan-ranges") cuts the key space at the tickers priced on D
  *   into ranges of perStep(SCORES_CHUNK) tickers (2,000 at full scale; the ranges cover
  *   every ticker, priced or not), one step each: read the range's rows and closes,
- *   build with the pure `scoreRow`, upsert, then (full runs) delete rows of D in the range
- *   it did not build (so D holds exactly the run's rows, and no FMP-era row survives a
- *   rerun). A scoped run is one step over its tickers and deletes nothing. Steps return
- *   counts.
+ *   build with the pure `scoreRow`, stage the rows under the run's id (staged.ts); a last
+ *   step ("publish") makes them visible in one transaction and (full runs) deletes the rows
+ *   of D it did not build (so D holds exactly the run's rows, and no FMP-era row survives a
+ *   rerun; a run killed midway leaves D as it was). A scoped run is one step over its
+ *   tickers and deletes nothing. Steps return counts.
  * - Columns kept from the FMP era: the Altman inputs (working_capital, total_assets,
  *   total_liabilities, retained_earnings, ebit, market_cap, revenue). `source` =
  *   'fintra_statements' (rows copied from FMP before migration 0027 say 'fmp_scores_bulk').
@@ -80,6 +81,7 @@ import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 // The snapshot's "price on D" rule, shared so both price a company's equity alike.
 import { PRICE_STALE_DAYS } from "./snapshot-build.ts";
+import { publishStaged, type StagingContext, stageRows } from "./staged.ts";
 import { laterDate } from "./statements.ts";
 
 /**
@@ -381,7 +383,6 @@ interface ChunkCounts {
   altman: number;
   piotroski: number;
   noPrice: number;
-  pruned: number;
 }
 
 /** Groups rows by ticker, keeping order. */
@@ -397,11 +398,12 @@ function byTicker<T extends { ticker: string }>(rows: readonly T[]): Map<string,
 
 /** Reads, builds, writes and (full runs) prunes one range or the scope's tickers. */
 async function scoreRange(
-  db: Store,
+  ctx: StagingContext,
   day: string,
   range: TickerRange,
   scoped: string[] | null,
 ): Promise<ChunkCounts> {
+  const { db } = ctx;
   const ticker = tickerCondition(range, scoped);
   const [financials, closes] = await Promise.all([
     db.readAll(financialsTable, {
@@ -429,33 +431,13 @@ async function scoreRange(
     const inputs = scoreInputs(list, day);
     if (inputs) rows.push(scoreRow(t, day, inputs, closeOnDay(closesOf.get(t) ?? [], day)));
   }
-  const written = await db.upsert(financialScoresTable, rows);
-  const pruned = scoped ? 0 : await pruneRange(db, day, range, rows);
+  const written = await stageRows(ctx, financialScoresTable, rows);
   return {
     written,
     altman: rows.filter((r) => r.altman_z !== null).length,
     piotroski: rows.filter((r) => r.piotroski_score !== null).length,
     noPrice: rows.filter((r) => r.price_date === null).length,
-    pruned,
   };
-}
-
-/** Deletes rows of D in the range that the run did not build; returns how many. */
-async function pruneRange(
-  db: Store,
-  day: string,
-  range: TickerRange,
-  built: readonly FinancialScoresRow[],
-): Promise<number> {
-  const keep = new Set(built.map((r) => r.ticker));
-  const ticker = tickerCondition(range, null);
-  const stored = await db.readAll(financialScoresTable, {
-    where: { score_date: day, ...(ticker ? { ticker } : {}) },
-    columns: ["ticker"],
-  });
-  const stale = stored.map((r) => r.ticker).filter((t) => !keep.has(t));
-  if (stale.length === 0) return 0;
-  return db.delete(financialScoresTable, { score_date: day, ticker: { in: stale } });
 }
 
 function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
@@ -464,7 +446,6 @@ function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
     altman: a.altman + b.altman,
     piotroski: a.piotroski + b.piotroski,
     noPrice: a.noPrice + b.noPrice,
-    pruned: a.pruned + b.pruned,
   };
 }
 
@@ -504,13 +485,19 @@ async function materializeScores(ctx: AssetContext, day: string) {
     const tickers = await universeTickers(ctx, { equitiesOnly: true });
     return { scoped: tickers, ranges: [ALL_TICKERS] };
   });
-  let totals: ChunkCounts = { written: 0, altman: 0, piotroski: 0, noPrice: 0, pruned: 0 };
+  let totals: ChunkCounts = { written: 0, altman: 0, piotroski: 0, noPrice: 0 };
   for (const [i, range] of ranges.entries()) {
     const counts = await ctx.step(`chunk-${i + 1}-of-${ranges.length}`, () =>
-      scoreRange(ctx.db, day, range, scoped),
+      scoreRange(ctx, day, range, scoped),
     );
     totals = addCounts(totals, counts);
   }
+  const { removed: pruned } = await publishStaged(
+    ctx,
+    financialScoresTable,
+    totals.written,
+    scoped ? null : { score_date: day },
+  );
   return {
     rows: totals.written,
     metadata: {
@@ -518,7 +505,7 @@ async function materializeScores(ctx: AssetContext, day: string) {
       withAltmanZ: totals.altman,
       withPiotroski: totals.piotroski,
       noPriceOnDay: totals.noPrice,
-      pruned: totals.pruned,
+      pruned,
     },
   };
 }

@@ -57,6 +57,7 @@ import {
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
+import { skippedRowsWithin } from "./checks.ts";
 import { type AssetCheck, type AssetContext, type CheckContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 import {
@@ -371,7 +372,13 @@ export default defineAsset({
   depLookbackDays: 7,
   sources: ["fmp"],
   tables: [secEventSignalsTable, secDocumentsReadTable],
-  checks: [noSignalAfterRunDay(), documentsFetched(), someDocumentFetched()],
+  checks: [
+    noSignalAfterRunDay(),
+    documentsFetched(),
+    someDocumentFetched(),
+    // The FMP listing's rows: the documents themselves come from SEC, counted by the checks above.
+    skippedRowsWithin({ figures: { read: "listed", skipped: "invalidRows" } }),
+  ],
   async materialize(ctx) {
     const window = filingWindow(ctx.runDate);
     const plan = await ctx.step("list-filings", () => planEventFilings(ctx, window));

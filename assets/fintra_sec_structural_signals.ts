@@ -67,6 +67,7 @@ import {
   secDocuments,
   selectFilings,
 } from "../sources/sec/index.ts";
+import { skippedRowsWithin } from "./checks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 import {
   documentsFetched,
@@ -493,7 +494,13 @@ export default defineAsset({
   depLookbackDays: 7,
   sources: ["fmp"],
   tables: [secStructuralSignalsTable],
-  checks: [noSignalAfterRunDay(), documentsFetched(), someDocumentFetched()],
+  checks: [
+    noSignalAfterRunDay(),
+    documentsFetched(),
+    someDocumentFetched(),
+    // The FMP listing's rows: the documents themselves come from SEC, counted by the checks above.
+    skippedRowsWithin({ figures: { read: "listed", skipped: "invalidRows" } }),
+  ],
   async materialize(ctx) {
     const window = filingWindow(ctx.runDate);
     const plan = await ctx.step("list-filings", () => planReportFilings(ctx, window));

@@ -118,10 +118,12 @@
  * time (snapshot-inputs.ts), so IQS peers' rows are read once per industry; it also fixes
  * the run's `updated_at`. Each chunk is one step (`chunk-3-of-45`): read its inputs with paged, filtered Store reads, build
  * each row with the pure `buildSnapshot` (a throw makes an engine_error row, counted with a
- * sample in the run's metadata), upsert, return counts. About 3 ms a ticker on PGlite.
- * A full run ends by deleting rows of D for tickers it did not build (gone from the
- * universe) in one more step ("prune-day"), so the day holds exactly the run's rows. A
- * scoped run writes only its tickers (cut into chunks the same way).
+ * sample in the run's metadata), stage the rows under the run's id, return counts. About
+ * 3 ms a ticker on PGlite. One last step ("publish") makes the staged rows visible in one
+ * transaction (staged.ts): a full run's day becomes exactly its rows (tickers it did not
+ * build, gone from the universe, leave), a scoped run upserts only its tickers. Until
+ * then readers (market_state, the checks, SQL) see the previous rows of D, and a run killed
+ * midway leaves them untouched.
  * Physical partitioning by month (spec §10.2) is left for when the volume calls for it.
  *
  * Checks (issue 5 item 10), each recorded per run:
@@ -148,6 +150,7 @@ import {
   SNAPSHOT_CHUNK_TICKERS,
   type SnapshotChunk,
 } from "./snapshot-inputs.ts";
+import { publishStaged, type StagingContext, stageRows } from "./staged.ts";
 
 export { buildSnapshot, ENGINE_VERSION };
 
@@ -271,9 +274,6 @@ export const MIN_COVERAGE = 0.95;
 export const MIN_FGOS_COMPUTED_SHARE = 0.8;
 export const MIN_RELATIVE_RETURN_SHARE = 0.9;
 
-/** Rows per upsert statement: the JSON columns make a row a few KB. */
-const UPSERT_CHUNK = 250;
-
 /** What one chunk step reports. */
 export interface ChunkCounts {
   rows: number;
@@ -295,9 +295,9 @@ function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
   };
 }
 
-/** Reads, builds and upserts one chunk of day D; returns counts only. */
+/** Reads, builds and stages one chunk of day D for the run's publish; returns counts only. */
 export async function buildChunk(
-  ctx: Pick<AssetContext, "db">,
+  ctx: StagingContext,
   day: string,
   chunk: Pick<SnapshotChunk, "tickers" | "peers">,
   updatedAt: string,
@@ -327,24 +327,9 @@ export async function buildChunk(
     if (built.relative_return !== null) counts.withRelativeReturn++;
     rows.push({ ...built, updated_at: updatedAt });
   }
-  counts.rows = await ctx.db.upsert(fintraSnapshotsTable, rows, { chunkSize: UPSERT_CHUNK });
+  counts.rows = await stageRows(ctx, fintraSnapshotsTable, rows);
   counts.failures = counts.failures.slice(0, 5);
   return counts;
-}
-
-/** Deletes rows of D for tickers the full run did not build; returns how many. */
-async function prunePartition(
-  ctx: Pick<AssetContext, "db">,
-  day: string,
-  built: ReadonlySet<string>,
-): Promise<number> {
-  const stored = await ctx.db.readAll(fintraSnapshotsTable, {
-    where: { snapshot_date: day },
-    columns: ["ticker"],
-  });
-  const stale = stored.map((r) => r.ticker).filter((t) => !built.has(t));
-  if (stale.length === 0) return 0;
-  return ctx.db.delete(fintraSnapshotsTable, { snapshot_date: day, ticker: { in: stale } });
 }
 
 /** How many of D's stored rows match an extra filter. */
@@ -481,11 +466,14 @@ export default defineAsset({
       totals = addCounts(totals, counts);
       ctx.progress.advance(chunk.tickers.length);
     }
-    const pruned = ctx.scope
-      ? 0
-      : await ctx.step("prune-day", () =>
-          prunePartition(ctx, day, new Set(plan.chunks.flatMap((c) => c.tickers))),
-        );
+    // One transaction: a full run's day becomes exactly its rows (tickers gone from the
+    // universe leave); a scoped run only upserts its tickers.
+    const { removed: pruned } = await publishStaged(
+      ctx,
+      fintraSnapshotsTable,
+      totals.rows,
+      ctx.scope ? null : { snapshot_date: day },
+    );
     return {
       rows: totals.rows,
       metadata: {

@@ -28,7 +28,7 @@
  */
 import { defineTable } from "../db/index.ts";
 import { MAX_SAMPLES, type ProfileRow, profileBulk, type RowSample } from "../sources/fmp/index.ts";
-import { atLeast } from "./checks.ts";
+import { atLeast, skippedRowsWithin } from "./checks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 
 export interface UniverseRow {
@@ -308,7 +308,7 @@ export default defineAsset({
   cron: "TZ=America/New_York 30 18 * * 1-5",
   sources: ["fmp"],
   tables: [universeTable],
-  checks: [atLeast("rows", 1)],
+  checks: [atLeast("rows", 1), skippedRowsWithin({ figures: { read: "profiles" } })],
   async materialize(ctx) {
     const day = ctx.runDate;
     const limit = ctx.scope?.limit;

@@ -6,7 +6,8 @@
  *   run  when every dep has a successful materialization for the partition
  *        (an unpartitioned dep: one for that day or later), none is in
  *        progress, none failed an error check, and at least one is newer than
- *        what this asset last read (or it never ran, or the run is forced);
+ *        what this asset last read (or it never ran, its last run failed, or
+ *        the run is forced);
  *   wait when a dep is missing, running, its last run failed, or it failed
  *        an error-severity check (never run on stale inputs);
  *   skip when it is up to date.
@@ -27,11 +28,15 @@ import type {
   UpstreamRef,
 } from "../db/index.ts";
 import { scopeKey } from "../db/index.ts";
+import { abandonedReason } from "../db/ledger.ts";
 import type { AssetDefinition } from "./define.ts";
 import type { AssetGraph } from "./graph.ts";
-import { parseDate } from "./partitions.ts";
+import { isNotPublishedMessage, parseDate } from "./partitions.ts";
 
-/** A running row older than this is treated as abandoned (its process died without a trace). */
+/**
+ * A running row older than this is treated as abandoned (its process died without a
+ * trace). In-process rows are judged sooner by their owner (db/ledger.ts abandonedReason).
+ */
 export const STALE_RUNNING_MS = 6 * 60 * 60 * 1000;
 
 export interface DepState {
@@ -48,6 +53,8 @@ export interface GateInputs {
   deps: DepState[];
   /** This asset's newest successful materialization for the same partition and scope. */
   self: Materialization | null;
+  /** Its newest failed attempt there (a killed rerun may have left rows half-written). */
+  selfFailed?: Materialization | null;
   force: boolean;
   now: Date;
 }
@@ -83,7 +90,7 @@ function failedSinceSuccess(dep: DepState): boolean {
 }
 
 /** The gate's decision from the ledger's facts; pure, so every branch is unit-tested. */
-export function decideGate({ deps, self, force, now }: GateInputs): GateOutcome {
+export function decideGate({ deps, self, selfFailed, force, now }: GateInputs): GateOutcome {
   const inProgress = deps.filter((d) => isLive(d.running, d.latest, now)).map((d) => d.asset);
   const settled = deps.filter((d) => !inProgress.includes(d.asset));
   const failed = settled.filter((d) => failedSinceSuccess(d)).map((d) => d.asset);
@@ -108,7 +115,13 @@ export function decideGate({ deps, self, force, now }: GateInputs): GateOutcome 
   const waits: string[] = [];
   if (missing.length > 0) waits.push(`waiting for ${list(missing)}`);
   if (inProgress.length > 0) waits.push(`${list(inProgress)} in progress`);
-  if (failed.length > 0) waits.push(`last run of ${list(failed)} failed`);
+  // A source that has not published yet is a wait, not a fault: say so, with its words.
+  const unpublished = deps.filter(
+    (d) => failed.includes(d.asset) && isNotPublishedMessage(d.failed?.error),
+  );
+  for (const d of unpublished) waits.push(`waiting for ${d.asset}: ${d.failed?.error}`);
+  const faulty = failed.filter((name) => !unpublished.some((d) => d.asset === name));
+  if (faulty.length > 0) waits.push(`last run of ${list(faulty)} failed`);
   if (failedCheck.length > 0) waits.push(`${list(failedCheck)} failed an error-severity check`);
   if (waits.length > 0) return outcome("wait", waits.join("; "));
 
@@ -119,6 +132,11 @@ export function decideGate({ deps, self, force, now }: GateInputs): GateOutcome 
   if (force) return outcome("run", "forced", upstream);
   if (!self)
     return outcome("run", deps.length ? "all deps materialized" : "not materialized yet", upstream);
+  if (selfFailed && Date.parse(selfFailed.startedAt) > Date.parse(self.startedAt))
+    return outcome("run", "its last run failed", upstream);
+  // A run that failed an error check published nothing trustworthy: an ordinary rerun retries it.
+  if (self.checksPassed === false)
+    return outcome("run", "its last run failed an error-severity check", upstream);
   if (deps.length === 0) return outcome("skip", "up to date: already materialized");
   const read = new Set(self.upstream.map((u) => u.id));
   const newer = upstream.filter((u) => !read.has(u.id)).map((u) => u.asset);
@@ -154,6 +172,23 @@ export interface GateRequest {
   now: Date;
 }
 
+/**
+ * A dep whose running row's process is gone is not in progress: its run died
+ * part-way, so the row is closed as failed (for status and why) and the gate
+ * treats it as the dep's latest failed attempt, never as fresh data.
+ */
+async function settleAbandoned(store: Store, dep: DepState): Promise<DepState> {
+  const reason = dep.running ? abandonedReason(dep.running) : null;
+  if (!dep.running || !reason) return dep;
+  await store.ledger.fail(dep.running.id, reason);
+  const closed: Materialization = { ...dep.running, status: "failed", error: reason };
+  const failed =
+    dep.failed && Date.parse(dep.failed.startedAt) > Date.parse(closed.startedAt)
+      ? dep.failed
+      : closed;
+  return { ...dep, running: null, failed };
+}
+
 /** Reads the ledger facts for `request`'s asset and decides. */
 export async function evaluateGate(
   store: Store,
@@ -172,16 +207,15 @@ export async function evaluateGate(
         store.ledger.latest({ ...query, status: "running" }),
         store.ledger.latest({ ...query, status: "failed" }),
       ]);
-      return { asset: dep, latest, running, failed };
+      return settleAbandoned(store, { asset: dep, latest, running, failed });
     }),
   );
-  const self = await store.ledger.latest({
-    asset: def.key,
-    status: "succeeded",
-    scopeKeys: [key],
-    ...ledgerTarget(def, request.runDate),
-  });
-  const outcome = decideGate({ deps, self, force: request.force, now: request.now });
+  const own = { asset: def.key, scopeKeys: [key], ...ledgerTarget(def, request.runDate) };
+  const [self, selfFailed] = await Promise.all([
+    store.ledger.latest({ ...own, status: "succeeded" }),
+    store.ledger.latest({ ...own, status: "failed" }),
+  ]);
+  const outcome = decideGate({ deps, self, selfFailed, force: request.force, now: request.now });
   return {
     asset: def.key,
     partition: def.partitioned ? request.runDate : null,

@@ -135,7 +135,7 @@ export default defineAsset({
       const { companies, counts } = await loadCompanyInputs(ctx.db, day, { financials: true });
       const rows = industryBenchmarkRows(companies, day);
       const { written, removed } = await replacePartition(
-        ctx.db,
+        ctx,
         industryBenchmarksTable,
         { snapshot_date: day },
         rows,

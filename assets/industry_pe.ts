@@ -110,7 +110,7 @@ export default defineAsset({
       const { companies, counts } = await loadCompanyInputs(ctx.db, day, { financials: false });
       const rows = industryPeRows(companies, day);
       const { written, removed } = await replacePartition(
-        ctx.db,
+        ctx,
         industryPeTable,
         { pe_date: day },
         rows,

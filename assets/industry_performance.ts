@@ -24,7 +24,8 @@
  *   industry_performance_windows give the cleaned-up schema's split.
  *
  * Decisions: a scoped run leaves the aggregates as they are (rows 0, metadata says why);
- * rerunning D rewrites the same rows and deletes rows of D no longer produced.
+ * rerunning D rewrites the same rows and deletes rows of D no longer produced, in one
+ * transaction (`replaceSlice`).
  *
  * Checks: every row has at least MIN_MEMBERS members (error); on a full run the 1D rows
  * cover at least half of the members priced on D (warn: the floor should drop only small
@@ -34,7 +35,8 @@ import { defineTable } from "../db/index.ts";
 import { defineAsset } from "./define.ts";
 import { constituentMeans } from "./membership.ts";
 import { MIN_MEMBERS } from "./performance-math.ts";
-import { AGGREGATE_SOURCE, membersFloorCheck, pruneGroupRows } from "./sector_performance.ts";
+import { AGGREGATE_SOURCE, membersFloorCheck } from "./sector_performance.ts";
+import { replaceSlice } from "./staged.ts";
 
 export interface IndustryPerformanceRow {
   industry: string;
@@ -108,8 +110,13 @@ export default defineAsset({
         members: m.members,
         source: AGGREGATE_SOURCE,
       }));
-      const written = await ctx.db.upsert(industryPerformanceTable, rows);
-      const pruned = await pruneGroupRows(ctx.db, industryPerformanceTable, "industry", day, rows);
+      // The day's rows are replaced in one transaction: readers never see a mix of runs.
+      const { written, removed: pruned } = await replaceSlice(
+        ctx,
+        industryPerformanceTable,
+        { performance_date: day },
+        rows,
+      );
       return {
         written,
         industries: new Set(rows.map((r) => r.industry)).size,

@@ -105,7 +105,7 @@ export default defineAsset({
       const { companies, counts } = await loadCompanyInputs(ctx.db, day, { financials: true });
       const rows = industryStatsRows(companies, day);
       const { written, removed } = await replacePartition(
-        ctx.db,
+        ctx,
         industryStatsTable,
         { stats_date: day },
         rows,

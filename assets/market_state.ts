@@ -40,10 +40,14 @@
  *   by FGOS, which is what the UI's "rank in sector" shows.
  * - Work: a planning step ("plan-chunks") splits D's snapshot tickers into ranges of
  *   perStep(MARKET_STATE_CHUNK) tickers (2,000 at full scale), one step each ("chunk-1-of-23":
- *   read, build with the pure `marketStateRow`, upsert all but the rank columns), then one
- *   step ("rank-day") ranks the whole day from D's snapshots (`rankTickers`) and writes the
- *   rank columns of the rows now dated D, then (full runs) the prune ("prune-older"). A
- *   scoped run is one chunk over its tickers. Steps return counts only.
+ *   read, build with the pure `marketStateRow`, rank from the whole day's snapshots with
+ *   `rankTickers`, stage under the run's id: staged.ts), then one step ("publish") makes the
+ *   staged rows visible in one transaction and, on a full run for a D no older than any
+ *   stored state, deletes the rows dated D or earlier it did not stage (tickers gone from
+ *   D's snapshots). Readers never see a day half-written or rows without their ranks, and a
+ *   run killed midway leaves the table as it was. Every chunk reads the day's scores (three
+ *   columns of D's snapshots) so no step carries them. A scoped run is one chunk over its
+ *   tickers. Steps return counts only.
  * - Checks: ranks_consistent (error): among D's rows, within each sector and globally, a
  *   higher score never ranks lower, equal scores share a rank, every rank lies in
  *   1..total, totals agree within a group and (full runs) equal the group's scored rows;
@@ -59,6 +63,7 @@ import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import { fintraSnapshotsTable, type SnapshotRecord } from "./fintra_snapshots.ts";
 import { universeTable } from "./fintra_universe.ts";
 import { verdictText } from "./snapshot-build.ts";
+import { publishRows, type StagingContext, stageRows } from "./staged.ts";
 
 export interface MarketStateRow {
   ticker: string;
@@ -130,25 +135,6 @@ export type MarketStateRanks = Pick<
   "ticker" | "sector_rank" | "sector_rank_total" | "global_rank" | "global_rank_total"
 >;
 
-type RankWrite = MarketStateRanks & Pick<MarketStateRow, "snapshot_date">;
-
-/**
- * The rank columns, written by the ranking step alone: the same table, fewer columns (plus
- * snapshot_date, NOT NULL, which Postgres checks on the proposed row before the conflict).
- */
-const marketStateRanksTable = defineTable<RankWrite>({
-  name: "market_state",
-  key: ["ticker"],
-  columns: {
-    ticker: "text",
-    snapshot_date: "date",
-    sector_rank: "integer",
-    sector_rank_total: "integer",
-    global_rank: "integer",
-    global_rank_total: "integer",
-  },
-});
-
 const RANK_COLUMNS = ["sector_rank", "sector_rank_total", "global_rank", "global_rank_total"];
 
 /**
@@ -203,7 +189,7 @@ function field(object: unknown, ...path: string[]): unknown {
 const numberOrNull = (x: unknown) => (isNum(x) ? x : null);
 const textOrNull = (x: unknown) => (typeof x === "string" && x !== "" ? x : null);
 
-/** A market_state row (ranks null: the ranking step writes them) from D's snapshot. */
+/** A market_state row (ranks null: `withRanks` fills them) from D's snapshot. */
 export function marketStateRow(
   snapshot: SnapshotState,
   extras: {
@@ -388,23 +374,26 @@ interface ChunkCounts {
   snapshots: number;
   written: number;
   keptNewer: number;
+  ranked: number;
 }
 
-/** Builds and upserts one range (or the scope's list) of D's snapshots; counts only. */
+/** Builds, ranks and stages one range (or the scope's list) of D's snapshots; counts only. */
 async function writeRange(
-  db: Store,
+  ctx: StagingContext,
   day: string,
   range: TickerRange,
   scoped: string[] | null,
   updatedAt: string,
 ): Promise<ChunkCounts> {
+  const { db } = ctx;
   const tickers = scoped ? { in: scoped } : rangeCondition(range);
-  const [snapshots, newer] = await Promise.all([
+  const [snapshots, newer, ranks] = await Promise.all([
     db.readAll(fintraSnapshotsTable, {
       where: { snapshot_date: day, ...(tickers ? { ticker: tickers } : {}) },
       columns: SNAPSHOT_COLUMNS,
     }),
     newerThan(db, day, tickers),
+    dayRanks(db, day),
   ]);
   const wanted = snapshots.filter((s) => !newer.has(s.ticker)).map((s) => s.ticker);
   const list = { in: wanted };
@@ -424,45 +413,47 @@ async function writeRange(
   const universeOf = new Map(universe.map((u) => [u.ticker, u]));
   const rows = snapshots
     .filter((s) => !newer.has(s.ticker))
-    .map((s) =>
-      marketStateRow(s as SnapshotState, {
+    .map((s) => ({
+      ...marketStateRow(s as SnapshotState, {
         ytdReturn: ytdOf.get(s.ticker) ?? null,
         companyName:
           profileOf.get(s.ticker)?.company_name ?? universeOf.get(s.ticker)?.name ?? null,
         country: profileOf.get(s.ticker)?.country ?? universeOf.get(s.ticker)?.country ?? null,
         updatedAt,
       }),
-    );
-  const columns = (Object.keys(marketStateTable.columns) as (keyof MarketStateRow)[]).filter(
-    (c) => !RANK_COLUMNS.includes(c),
-  );
-  const written = await db.upsert(marketStateTable, rows, { columns });
-  return { snapshots: snapshots.length, written, keptNewer: newer.size };
+      ...ranks.get(s.ticker),
+    }));
+  const written = await stageRows(ctx, marketStateTable, rows);
+  return {
+    snapshots: snapshots.length,
+    written,
+    keptNewer: newer.size,
+    ranked: rows.filter((r) => ranks.has(r.ticker)).length,
+  };
 }
 
-/** Ranks the whole day from D's snapshots and writes the ranks of the rows dated D. */
-async function writeRanks(db: Store, day: string, scoped: string[] | null) {
+/** The sector and global ranks of every snapshot of D (ranks are computed from the whole day). */
+async function dayRanks(db: Store, day: string): Promise<Map<string, MarketStateRanks>> {
   const snapshots = await db.readAll(fintraSnapshotsTable, {
     where: { snapshot_date: day },
     columns: ["ticker", "fgos_score", "classification"],
   });
-  const ranks = rankTickers(
+  return rankTickers(
     snapshots.map((s) => ({
       ticker: s.ticker,
       sector: s.classification.sector,
       fgos_score: s.fgos_score,
     })),
   );
-  const current = await db.readAll(marketStateTable, {
-    where: { snapshot_date: day, ...(scoped ? { ticker: { in: scoped } } : {}) },
+}
+
+/** How many of D's snapshots have an FGOS score (the global rank total). */
+async function scoredOn(db: Store, day: string): Promise<number> {
+  const rows = await db.readAll(fintraSnapshotsTable, {
+    where: { snapshot_date: day, fgos_score: { isNull: false } },
     columns: ["ticker"],
   });
-  const rows = current.flatMap((r) => {
-    const rank = ranks.get(r.ticker);
-    return rank ? [{ ...rank, snapshot_date: day }] : [];
-  });
-  const written = await db.upsert(marketStateRanksTable, rows);
-  return { ranked: written, scored: snapshots.filter((s) => isNum(s.fgos_score)).length };
+  return rows.length;
 }
 
 const ranksConsistent: AssetCheck = {
@@ -540,28 +531,29 @@ export default defineAsset({
       };
     });
     ctx.progress.total(plan.ranges.length + 1);
-    const totals: ChunkCounts = { snapshots: 0, written: 0, keptNewer: 0 };
+    const totals: ChunkCounts = { snapshots: 0, written: 0, keptNewer: 0, ranked: 0 };
     for (const [i, range] of plan.ranges.entries()) {
       const counts = await ctx.step(`chunk-${i + 1}-of-${plan.ranges.length}`, () =>
-        writeRange(ctx.db, day, range, plan.scoped, plan.updatedAt),
+        writeRange(ctx, day, range, plan.scoped, plan.updatedAt),
       );
       totals.snapshots += counts.snapshots;
       totals.written += counts.written;
       totals.keptNewer += counts.keptNewer;
+      totals.ranked += counts.ranked;
       ctx.progress.advance();
     }
-    const ranked = await ctx.step("rank-day", () => writeRanks(ctx.db, day, plan.scoped));
+    const published = await ctx.step("publish", async () => {
+      // A full run holding the newest state replaces every state of D or before; a run for
+      // an older D, or a scoped run, only upserts its rows.
+      const replace =
+        ctx.scope || (await hasNewer(ctx.db, day)) ? null : { snapshot_date: { lte: day } };
+      const { removed } = await publishRows(ctx, marketStateTable, totals.written, replace);
+      return { pruned: removed, scored: await scoredOn(ctx.db, day) };
+    });
     ctx.progress.advance();
-    const pruned = ctx.scope
-      ? 0
-      : await ctx.step("prune-older", async () =>
-          (await hasNewer(ctx.db, day))
-            ? 0
-            : ctx.db.delete(marketStateTable, { snapshot_date: { lt: day } }),
-        );
     return {
       rows: totals.written,
-      metadata: { ...totals, ...ranked, pruned, updatedAt: plan.updatedAt },
+      metadata: { ...totals, ...published, updatedAt: plan.updatedAt },
     };
   },
 });

@@ -7,9 +7,10 @@
 import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { normalizeScope, type Scope, scopeKey } from "../db/index.ts";
+import { HEARTBEAT_MS, releaseRun } from "../db/ledger.ts";
 import type { AssetGraph } from "./graph.ts";
 import { type Logger, silentLogger } from "./log.ts";
-import { resolvePartition } from "./partitions.ts";
+import { isNotPublished, resolvePartition } from "./partitions.ts";
 import { type AssetOutcome, type RunReporter, silentReporter } from "./progress.ts";
 import type { Resources } from "./resources.ts";
 import { assetContext, blockingCheck, commitRun, openRun } from "./run.ts";
@@ -40,6 +41,42 @@ export const EXIT = { ok: 0, failed: 1, badInput: 2, waiting: 3 } as const;
 
 /** Runs of one asset a selection may chain to read a backlog (`MaterializeResult.more`). */
 export const MAX_CONTINUATIONS = 20;
+
+/** Keeps the run's heartbeat fresh while it runs; a missed beat is logged, never fatal. */
+function heartbeat(resources: Resources, id: string, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    resources.db.ledger.heartbeat(id).catch((error: unknown) => {
+      log.warn({ err: errorText(error) }, "heartbeat not recorded");
+    });
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return timer;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Marks the run failed and returns the reason to report. The asset's own error
+ * always leads: a ledger that cannot record the failure is added to it, never
+ * substituted for it.
+ */
+async function recordFailure(
+  resources: Resources,
+  id: string,
+  error: unknown,
+  log: Logger,
+): Promise<string> {
+  const message = errorText(error);
+  try {
+    await resources.db.ledger.fail(id, message);
+    log.error({ err: message }, "materialization failed");
+    return message;
+  } catch (ledgerError) {
+    const unrecorded = errorText(ledgerError);
+    log.error({ err: message, ledgerError: unrecorded }, "materialization failed, unrecorded");
+    return `${message} (the ledger could not record this failure: ${unrecorded}; the next run supersedes the row)`;
+  }
+}
 
 export async function materialize(
   graph: AssetGraph,
@@ -86,6 +123,7 @@ export async function materialize(
       };
     }
     reporter.started(key);
+    const beat = heartbeat(resources, materialization.id, runLog);
     try {
       const ctx = assetContext(materialization, resources, {
         step: (_id, fn) => fn(),
@@ -112,18 +150,21 @@ export async function materialize(
         ...(!blocking && result.more ? { more: result.more } : {}),
       };
     } catch (error) {
-      const message = (error as Error).message;
-      await resources.db.ledger.fail(materialization.id, message);
-      runLog.error({ err: message }, "materialization failed");
+      const reason = await recordFailure(resources, materialization.id, error, runLog);
       return {
         asset: key,
-        status: "failed",
-        reason: message,
+        // A source that has not published the day yet is a wait (exit 3), not a failure.
+        status: isNotPublished(error) ? "waiting" : "failed",
+        reason,
         rows: null,
         seconds: seconds(),
         materializationId: materialization.id,
-        errorName: (error as Error).name,
+        errorName: error instanceof Error ? error.name : "Error",
       };
+    } finally {
+      clearInterval(beat);
+      // Not held any more: if its row is still running (a failed ledger.fail), the next run supersedes it.
+      releaseRun(materialization.id);
     }
   };
 

@@ -36,15 +36,17 @@
  *   (their own scoped runs leave them untouched).
  * - Work: a planning step ("plan-chunks") splits member tickers into ranges of
  *   perStep(PERFORMANCE_WINDOWS_CHUNK_TICKERS) (2,000 at full scale), one step each
- *   ("chunk-2-of-23"; a scoped run is one chunk); a step computes, upserts and deletes
- *   rows of D in its range that this run did not produce, so a rerun leaves exactly the
- *   same rows. Steps return counts only. The key puts as_of_date first so one day's rows
+ *   ("chunk-2-of-23"; a scoped run is one chunk); a step computes and stages its rows under
+ *   the run's id (staged.ts). A last step ("publish") makes them visible in one transaction
+ *   and deletes the rows of D (a scoped run: of its tickers) that this run did not
+ *   produce, so a rerun leaves exactly the same rows and a run killed midway leaves D as
+ *   it was. Steps return counts only. The key puts as_of_date first so one day's rows
  *   are a contiguous range of the primary key.
  *
  * Checks: every row of the day has alpha = asset_return − benchmark_return (error); on a
  * full run, rows exist for all three benchmark types (warn).
  */
-import { defineTable, type Store, type Where } from "../db/index.ts";
+import { defineTable, type Store } from "../db/index.ts";
 import { PERFORMANCE_WINDOWS } from "../engines/relative-performance.ts";
 import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { datosPerformanceTable } from "./datos_performance.ts";
@@ -53,6 +55,7 @@ import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
 import { industryPerformanceTable } from "./industry_performance.ts";
 import { type Membership, membershipsOn } from "./membership.ts";
 import { sectorPerformanceTable } from "./sector_performance.ts";
+import { publishStaged, stageRows } from "./staged.ts";
 
 export type BenchmarkType = "sector" | "industry" | "market";
 export const BENCHMARK_TYPES: readonly BenchmarkType[] = ["sector", "industry", "market"];
@@ -208,10 +211,9 @@ interface ChunkCounts {
   written: number;
   rowsByType: Record<BenchmarkType, number>;
   missingBenchmark: Record<BenchmarkType, number>;
-  pruned: number;
 }
 
-/** Computes, writes and prunes one range of member tickers; returns counts only. */
+/** Computes and stages one range of member tickers; returns counts only. */
 async function compareRange(
   ctx: AssetContext,
   day: string,
@@ -240,7 +242,6 @@ async function compareRange(
     written: 0,
     rowsByType: { sector: 0, industry: 0, market: 0 },
     missingBenchmark: { sector: 0, industry: 0, market: 0 },
-    pruned: 0,
   };
   for (const [ticker, membership] of members) {
     const windows = own.get(ticker);
@@ -253,49 +254,8 @@ async function compareRange(
       rows.push(row);
     }
   }
-  counts.written = await ctx.db.upsert(performanceWindowsTable, rows);
-  counts.pruned = await pruneStale(ctx.db, day, tickers, rows);
+  counts.written = await stageRows(ctx, performanceWindowsTable, rows);
   return counts;
-}
-
-/** Deletes rows of `day` for the step's tickers that this run did not produce. */
-async function pruneStale(
-  db: Store,
-  day: string,
-  tickers: Where<PerformanceWindowRow>["ticker"],
-  produced: readonly PerformanceWindowRow[],
-): Promise<number> {
-  const key = (
-    r: Pick<PerformanceWindowRow, "benchmark_type" | "benchmark_ticker" | "window_code">,
-  ) => JSON.stringify([r.benchmark_type, r.benchmark_ticker, r.window_code]);
-  const kept = new Set(produced.map((r) => `${r.ticker}\u0000${key(r)}`));
-  const existing = await db.readAll(performanceWindowsTable, {
-    where: { as_of_date: day, ticker: tickers },
-    columns: ["ticker", "benchmark_type", "benchmark_ticker", "window_code"],
-    // A scope's list is read in one page: keyset pages over a long ANY list are slow.
-    pageSize: 200_000,
-  });
-  const stale = new Map<string, string[]>();
-  for (const r of existing) {
-    if (kept.has(`${r.ticker}\u0000${key(r)}`)) continue;
-    stale.set(key(r), [...(stale.get(key(r)) ?? []), r.ticker]);
-  }
-  let pruned = 0;
-  for (const [k, list] of stale) {
-    const [benchmarkType, benchmarkTicker, window] = JSON.parse(k) as [
-      BenchmarkType,
-      string,
-      string,
-    ];
-    pruned += await db.delete(performanceWindowsTable, {
-      as_of_date: day,
-      benchmark_type: benchmarkType,
-      benchmark_ticker: benchmarkTicker,
-      window_code: window,
-      ticker: { in: list },
-    });
-  }
-  return pruned;
 }
 
 function addCounts(total: ChunkCounts, part: ChunkCounts): ChunkCounts {
@@ -310,7 +270,6 @@ function addCounts(total: ChunkCounts, part: ChunkCounts): ChunkCounts {
     written: total.written + part.written,
     rowsByType: sum(total.rowsByType, part.rowsByType),
     missingBenchmark: sum(total.missingBenchmark, part.missingBenchmark),
-    pruned: total.pruned + part.pruned,
   };
 }
 
@@ -411,6 +370,15 @@ export default defineAsset({
       totals = totals ? addCounts(totals, counts) : counts;
       ctx.progress.advance();
     }
+    const { removed: pruned } = await publishStaged(
+      ctx,
+      performanceWindowsTable,
+      totals?.written ?? 0,
+      async () => {
+        const scoped = await scopedTickers(ctx);
+        return { as_of_date: day, ...(scoped ? { ticker: { in: scoped } } : {}) };
+      },
+    );
     return {
       rows: totals?.written ?? 0,
       metadata: {
@@ -419,7 +387,7 @@ export default defineAsset({
         tickersWithRows: totals?.tickersWithRows ?? 0,
         rowsByType: totals?.rowsByType ?? {},
         missingBenchmark: totals?.missingBenchmark ?? {},
-        pruned: totals?.pruned ?? 0,
+        pruned,
         windows: RELATIVE_WINDOWS,
         chunks: plan.ranges.length,
         chunkSize,

@@ -5,6 +5,7 @@
  * a step; in process they are plain calls.
  */
 import type { CheckResult, GateDecision, Materialization, Store } from "../db/index.ts";
+import { thisProcess } from "../db/ledger.ts";
 import type { AssetContext, AssetDefinition, MaterializeResult, Progress } from "./define.ts";
 import { evaluateGate, type GateRequest, STALE_RUNNING_MS } from "./gate.ts";
 import type { AssetGraph } from "./graph.ts";
@@ -45,6 +46,8 @@ export async function openRun(
       executor: request.executor,
       runId: request.runId,
       upstream,
+      // In-process runs name their process, so the next run can tell when it died.
+      owner: request.executor === "in-process" ? thisProcess() : null,
     },
     decision,
     { staleAfterMs: STALE_RUNNING_MS, supersede: request.force },

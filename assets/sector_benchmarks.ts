@@ -242,7 +242,7 @@ export default defineAsset({
       const { companies, counts } = await loadCompanyInputs(ctx.db, day, { financials: true });
       const rows = sectorBenchmarkRows(companies, day);
       const { written, removed } = await replacePartition(
-        ctx.db,
+        ctx,
         sectorBenchmarksTable,
         { snapshot_date: day },
         rows,

@@ -108,7 +108,7 @@ export default defineAsset({
       const { companies, counts } = await loadCompanyInputs(ctx.db, day, { financials: false });
       const rows = sectorPeRows(companies, day);
       const { written, removed } = await replacePartition(
-        ctx.db,
+        ctx,
         sectorPeTable,
         { pe_date: day },
         rows,

@@ -29,15 +29,17 @@
  * - A scoped run (one ticker, a limit) leaves the aggregates as they are: a sector mean
  *   from a slice of its members would be wrong. It writes nothing and says so.
  * - Rerunning D rewrites the same rows and deletes rows of D no longer produced (a sector
- *   that fell below the minimum), so the day's rows are exactly this run's.
+ *   that fell below the minimum), so the day's rows are exactly this run's; the delete and
+ *   the upsert are one transaction (`replaceSlice`), so readers see one run's day or the other's.
  *
  * Checks: every row of D has at least MIN_MEMBERS members (error); on a full run at least
  * 8 sectors have a 1M row (warn: a tiny universe may not reach it).
  */
-import { defineTable, type Store, type TableSpec, type Where } from "../db/index.ts";
+import { defineTable, type TableSpec, type Where } from "../db/index.ts";
 import { type AssetCheck, defineAsset } from "./define.ts";
 import { constituentMeans } from "./membership.ts";
 import { MIN_MEMBERS } from "./performance-math.ts";
+import { replaceSlice } from "./staged.ts";
 
 export interface SectorPerformanceRow {
   sector: string;
@@ -72,29 +74,6 @@ interface GroupRow {
   performance_date: string;
   return_percent: number;
   members: number;
-}
-
-/** Deletes the rows of `day` whose (group, window) is not in `keep`; returns how many. */
-export async function pruneGroupRows<Row extends GroupRow>(
-  db: Store,
-  table: TableSpec<Row>,
-  groupColumn: keyof Row & string,
-  day: string,
-  keep: readonly Row[],
-): Promise<number> {
-  const key = (r: Row) => `${String(r[groupColumn])}\u0000${r.window_code}`;
-  const kept = new Set(keep.map(key));
-  const existing = await db.readAll(table, { where: { performance_date: day } as Where<Row> });
-  let pruned = 0;
-  for (const row of existing) {
-    if (kept.has(key(row))) continue;
-    pruned += await db.delete(table, {
-      performance_date: day,
-      window_code: row.window_code,
-      [groupColumn]: String(row[groupColumn]),
-    } as Where<Row>);
-  }
-  return pruned;
 }
 
 /** Every row of the day has at least MIN_MEMBERS members and a finite return. */
@@ -170,8 +149,13 @@ export default defineAsset({
         members: m.members,
         source: AGGREGATE_SOURCE,
       }));
-      const written = await ctx.db.upsert(sectorPerformanceTable, rows);
-      const pruned = await pruneGroupRows(ctx.db, sectorPerformanceTable, "sector", day, rows);
+      // The day's rows are replaced in one transaction: readers never see a mix of runs.
+      const { written, removed: pruned } = await replaceSlice(
+        ctx,
+        sectorPerformanceTable,
+        { performance_date: day },
+        rows,
+      );
       return {
         written,
         sectors: new Set(rows.map((r) => r.sector)).size,

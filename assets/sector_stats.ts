@@ -96,7 +96,7 @@ export default defineAsset({
       const { companies, counts } = await loadCompanyInputs(ctx.db, day, { financials: true });
       const rows = sectorStatsRows(companies, day);
       const { written, removed } = await replacePartition(
-        ctx.db,
+        ctx,
         sectorStatsTable,
         { stats_date: day },
         rows,

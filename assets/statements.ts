@@ -9,7 +9,8 @@
  * - Point in time: a statement is seen on day D only when its `filingDate` is on or before
  *   D. A statement without a filing date cannot be placed in time and is left out (counted).
  * - The same period twice for a ticker (a refiled statement): the later filing wins.
- * - Which fiscal years a run fetches: `fiscalYearWindow`.
+ * - Which fiscal years a run fetches: `fiscalYearWindow`, from the fiscal years earlier
+ *   successful runs recorded as loaded (`coveredAfter`, kept in the ledger's metadata).
  */
 import type {
   BalanceSheetRow,
@@ -263,21 +264,67 @@ export interface FiscalYearWindow {
   to: number;
 }
 
+/** Fiscal years `[from, to]`, both included. */
+export type YearRange = [from: number, to: number];
+
+/** What a run knows about the history the table holds for its tickers. */
+export interface HistoryState {
+  /** Fiscal years successful runs recorded as loaded (the ledger; see coveredAfter). */
+  covered: readonly YearRange[];
+  /** The run's tickers, and how many of them have rows of fiscal years Y−6..Y−2 filed by D. */
+  tickers: number;
+  tickersWithHistory: number;
+}
+
 /**
  * The fiscal years to fetch on day D (year Y): the mutable window Y−1..Y+1 (a fiscal year
- * is named after the year it ends in, so Y+1 already has quarters), or Y−6..Y+1 when the
- * table does not hold the history yet: fewer than half of the run's tickers have a row of
- * fiscal years Y−6..Y−2 filed on or before D (first run, a backfill before the table's
- * history, or a run that widens a scoped one).
+ * is named after the year it ends in, so Y+1 already has quarters), or Y−6..Y+1 unless
+ * both hold:
+ * - completed work: successful runs recorded Y−6..Y−2 as loaded. Rows alone never narrow
+ *   the window, so a run interrupted after its first periods leaves the next on the full
+ *   window instead of freezing a half-loaded history;
+ * - at least half of the run's tickers have rows of those years filed on or before D, so a
+ *   universe that grew (or a scope of tickers never loaded) fetches the history again.
  */
-export function fiscalYearWindow(
-  day: string,
-  tickers: number,
-  tickersWithHistory: number,
-): FiscalYearWindow {
+export function fiscalYearWindow(day: string, history: HistoryState): FiscalYearWindow {
   const year = Number(day.slice(0, 4));
-  const full = tickersWithHistory * 2 < tickers;
+  const needed = historyYears(day);
+  const full =
+    !coversYears(history.covered, [needed.from, needed.to]) ||
+    history.tickersWithHistory * 2 < history.tickers;
   return { kind: full ? "full" : "mutable", from: year - (full ? HISTORY_YEARS : 1), to: year + 1 };
+}
+
+/** Whether one of `ranges` holds every year of `years`. */
+export function coversYears(ranges: readonly YearRange[], years: YearRange): boolean {
+  return ranges.some(([from, to]) => from <= years[0] && to >= years[1]);
+}
+
+/** Ranges sorted and merged where they overlap or touch. */
+export function mergeYearRanges(ranges: readonly YearRange[]): YearRange[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const merged: YearRange[] = [];
+  for (const [from, to] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+/**
+ * The fiscal years the table holds after a successful run on day D (year Y) that fetched
+ * `window`: what was covered before plus the window's years up to Y−1. Years Y and Y+1
+ * are still being filed, so they count only once a later year's run has fetched them.
+ */
+export function coveredAfter(
+  covered: readonly YearRange[],
+  window: FiscalYearWindow,
+  day: string,
+): YearRange[] {
+  const settled = Math.min(window.to, Number(day.slice(0, 4)) - 1);
+  const own: YearRange[] = window.from <= settled ? [[window.from, settled]] : [];
+  return mergeYearRanges([...covered.map(([a, b]): YearRange => [a, b]), ...own]);
 }
 
 /** Fiscal years Y−6..Y−2 of day D: the history read back from the table. */

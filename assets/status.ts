@@ -1,16 +1,19 @@
 /**
  * What operators ask of the ledger: for each asset, its latest run, whether
  * it is fresh for the day its schedule says it should have, and if not, why
- * (failed, waiting on deps, stale because a dep moved on, or never run).
+ * (failed, waiting on deps, stale because a dep moved on, or never run). A
+ * run that found its source file not published yet is "waiting", and so are
+ * the assets downstream of it, saying which file they wait for.
  * Read by `GET /api/assets` and `fintra status`; `whyNot` backs
  * `GET /api/assets/:key/why` and `fintra why`.
  */
 import { differenceInCalendarDays } from "date-fns";
 import type { CheckResult, GateDecision, Materialization, Store } from "../db/index.ts";
+import { abandonedReason } from "../db/ledger.ts";
 import type { AssetDefinition } from "./define.ts";
 import { ledgerTarget } from "./gate.ts";
 import type { AssetGraph } from "./graph.ts";
-import { latestWeekday, parseDate, utcDate } from "./partitions.ts";
+import { isNotPublishedMessage, latestTradingDay, parseDate, utcDate } from "./partitions.ts";
 
 export type AssetState = "fresh" | "stale" | "failed" | "waiting" | "running" | "missing";
 
@@ -75,7 +78,7 @@ async function assetStatus(
   def: AssetDefinition,
   now: Date,
 ): Promise<AssetStatus> {
-  const today = latestWeekday(utcDate(now));
+  const today = latestTradingDay(utcDate(now));
   const tolerance = toleranceDays(def);
   const full = { asset: def.key, scopeKeys: [""] };
   const [latestAny] = (await store.ledger.history({ asset: def.key, limit: 20 })).filter(
@@ -94,9 +97,17 @@ async function assetStatus(
   };
   const state = (s: AssetState, reason: string): AssetStatus => ({ ...base, state: s, reason });
 
-  if (latestAny?.status === "running")
+  if (latestAny?.status === "running") {
+    // A row whose process is gone is not running: the next run supersedes it.
+    const gone = abandonedReason(latestAny);
+    if (gone) return state("failed", gone);
     return state("running", `running since ${latestAny.startedAt}`);
-  if (latestAny?.status === "failed") return state("failed", latestAny.error ?? "failed");
+  }
+  if (latestAny?.status === "failed") {
+    // A late source file is a wait, not a fault: the next try (or run) picks it up.
+    if (isNotPublishedMessage(latestAny.error)) return state("waiting", latestAny.error ?? "");
+    return state("failed", latestAny.error ?? "failed");
+  }
   if (!lastSuccess) return state("missing", "never materialized");
   const age = differenceInCalendarDays(parseDate(today), parseDate(lastSuccess.runDate));
   if (age > tolerance) {
@@ -122,16 +133,36 @@ async function assetStatus(
   return state("fresh", "");
 }
 
+/** A dep waiting for a late source file holds this asset back: say so rather than "stale". */
+function waitingOnPublication(
+  status: AssetStatus,
+  known: ReadonlyMap<string, AssetStatus>,
+): AssetStatus {
+  if (status.state === "fresh" || status.state === "running") return status;
+  for (const dep of status.deps) {
+    const upstream = known.get(dep);
+    if (upstream?.state !== "waiting" || !isNotPublishedMessage(upstream.reason)) continue;
+    // Further down, the reason already names the asset that waits for the file.
+    const why = upstream.reason.startsWith("waiting for ")
+      ? upstream.reason
+      : `waiting for ${dep}: ${upstream.reason}`;
+    return { ...status, state: "waiting", reason: why };
+  }
+  return status;
+}
+
 /** The status of every asset, upstream first. */
 export async function assetStatuses(
   store: Store,
   graph: AssetGraph,
   now: Date,
 ): Promise<AssetStatus[]> {
-  const statuses: AssetStatus[] = [];
-  for (const key of graph.order)
-    statuses.push(await assetStatus(store, graph, graph.get(key), now));
-  return statuses;
+  const known = new Map<string, AssetStatus>();
+  for (const key of graph.order) {
+    const status = await assetStatus(store, graph, graph.get(key), now);
+    known.set(key, waitingOnPublication(status, known));
+  }
+  return graph.order.map((key) => known.get(key) as AssetStatus);
 }
 
 /** The gate's recent decisions about an asset, optionally for one day, newest first. */

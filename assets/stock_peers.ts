@@ -11,7 +11,7 @@
  */
 import { defineTable } from "../db/index.ts";
 import { peersBulk } from "../sources/fmp/index.ts";
-import { atLeast } from "./checks.ts";
+import { atLeast, skippedRowsWithin } from "./checks.ts";
 import { defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 
@@ -60,7 +60,7 @@ export default defineAsset({
   partitioned: false,
   sources: ["fmp"],
   tables: [stockPeersTable],
-  checks: [atLeast("rows", 1, "warn")],
+  checks: [atLeast("rows", 1, "warn"), skippedRowsWithin()],
   async materialize(ctx) {
     const day = ctx.runDate;
     const result = await ctx.step("load-peers", async () => {
@@ -89,8 +89,8 @@ export default defineAsset({
         last_seen: { lt: day },
         ...(ctx.scope ? { ticker: { in: [...covered] } } : {}),
       });
-      const { skipped, samples, requests } = stream.report;
-      return { written, pruned, skipped, skippedSamples: samples, requests };
+      const { rows: fileRows, skipped, samples, requests } = stream.report;
+      return { written, pruned, fileRows, skipped, skippedSamples: samples, requests };
     });
     return { rows: result.written, metadata: result };
   },

@@ -1,9 +1,17 @@
-/** Parsing and validating command-line values; every failure is a UsageError. */
+/**
+ * Parsing and validating command-line values; every failure is a UsageError.
+ * Scopes are checked with the event catalogue's schemas (inngest.config.ts),
+ * so the CLI refuses exactly what the admin API and the functions refuse.
+ */
 import { PartitionError, resolvePartition } from "../assets/partitions.ts";
 import type { Scope } from "../db/index.ts";
+import { normalizeScope } from "../db/scope.ts";
+import { describeZodError, limitSchema, scopeSchema, tickersSchema } from "../inngest.config.ts";
 import { UsageError } from "./io.ts";
 
-const TICKER = /^[A-Z0-9][A-Z0-9.\-^=]{0,19}$/;
+/** The CLI names a scope's fields by their options. */
+const OPTION_NAMES: Record<string, string> = { tickers: "--ticker", limit: "--limit" };
+const optionName = (path: string) => OPTION_NAMES[path] ?? path;
 
 export function parseTickers(text: string): string[] {
   const tickers = text
@@ -12,14 +20,14 @@ export function parseTickers(text: string): string[] {
     .filter((t) => t !== "");
   if (tickers.length === 0)
     throw new UsageError("--ticker needs at least one ticker, e.g. --ticker AAPL,MSFT");
-  const bad = tickers.filter((t) => !TICKER.test(t));
-  if (bad.length > 0) throw new UsageError(`bad ticker: ${bad.join(", ")}`);
+  const parsed = tickersSchema.safeParse(tickers);
+  if (!parsed.success) throw new UsageError(`--ticker: ${describeZodError(parsed.error)}`);
   return tickers;
 }
 
 export function parseLimit(text: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+  if (!/^\d+$/.test(text.trim()) || !limitSchema.safeParse(n).success) {
     throw new UsageError(`--limit must be a positive whole number, got "${text}"`);
   }
   return n;
@@ -29,7 +37,10 @@ export function parseScope(options: { ticker?: string; limit?: string }): Scope 
   const scope: Scope = {};
   if (options.ticker !== undefined) scope.tickers = parseTickers(options.ticker);
   if (options.limit !== undefined) scope.limit = parseLimit(options.limit);
-  return Object.keys(scope).length ? scope : null;
+  // The whole scope too, so any rule the schema adds reaches the CLI.
+  const parsed = scopeSchema.safeParse(scope);
+  if (!parsed.success) throw new UsageError(describeZodError(parsed.error, optionName));
+  return normalizeScope(parsed.data);
 }
 
 /** The partition for `--date` (default: the latest trading day), or a UsageError. */

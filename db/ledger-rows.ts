@@ -24,6 +24,9 @@ export interface MaterializationRow {
   upstream: Materialization["upstream"];
   checks_passed: boolean | null;
   error: string | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  heartbeat_at: string | null;
 }
 
 export const MATERIALIZATIONS = defineTable<MaterializationRow>({
@@ -47,6 +50,9 @@ export const MATERIALIZATIONS = defineTable<MaterializationRow>({
     upstream: "jsonb",
     checks_passed: "boolean",
     error: "text",
+    owner_host: "text",
+    owner_pid: "integer",
+    heartbeat_at: "timestamptz",
   },
 });
 
@@ -129,6 +135,11 @@ export function materializationFromRow(row: MaterializationRow): Materialization
     upstream: row.upstream ?? [],
     checksPassed: row.checks_passed,
     error: row.error,
+    owner:
+      row.owner_host != null && row.owner_pid != null
+        ? { host: row.owner_host, pid: Number(row.owner_pid) }
+        : null,
+    heartbeatAt: row.heartbeat_at ?? null,
   };
 }
 

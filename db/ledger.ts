@@ -2,7 +2,12 @@
  * The ledger's vocabulary: materializations (one row per run), gate decisions
  * (every "run" / "not yet" / "up to date"), and check results. The Store
  * persists them; the gate in assets/gate.ts reads them.
+ *
+ * It also says when a `running` row's run is over although the row was never
+ * closed (a killed process): in-process runs record their owner (host, pid)
+ * and beat a heartbeat, and `abandonedReason` judges a row from them.
  */
+import { hostname } from "node:os";
 import type { Scope } from "./scope.ts";
 
 export type MaterializationStatus = "running" | "succeeded" | "failed";
@@ -33,6 +38,16 @@ export interface Materialization {
   upstream: UpstreamRef[];
   checksPassed: boolean | null;
   error: string | null;
+  /** The process running it (in-process runs); null for Inngest runs and older rows. */
+  owner?: RunOwner | null;
+  /** When its owner last said it is alive (in-process runs). */
+  heartbeatAt?: string | null;
+}
+
+/** The process that executes an in-process run. */
+export interface RunOwner {
+  host: string;
+  pid: number;
 }
 
 export type GateVerdict = "run" | "wait" | "skip";
@@ -85,6 +100,8 @@ export interface StartMaterialization {
   executor: Materialization["executor"];
   runId: string | null;
   upstream: UpstreamRef[];
+  /** Set for in-process runs: the row can then be superseded as soon as this process is gone. */
+  owner?: RunOwner | null;
 }
 
 export interface FinishMaterialization {
@@ -99,8 +116,10 @@ export interface Ledger {
   /**
    * Claims the (asset, run date, scope) key: opens a running row and records
    * the gate's "run" decision in one transaction. Returns null when another
-   * run holds the key. Running rows older than `staleAfterMs`, or any when
-   * `supersede` is set (a forced run), are first marked failed as abandoned.
+   * run holds the key. Running rows whose owner is gone (`abandonedReason`),
+   * older than `staleAfterMs`, or any when `supersede` is set (a forced run),
+   * are first marked failed as abandoned. When `input.owner` is this process
+   * the claimed id is held here (`holdRun`) until the executor releases it.
    */
   start(
     input: StartMaterialization,
@@ -113,6 +132,8 @@ export interface Ledger {
   running(asset: string, runDate: string, scopeKey: string): Promise<Materialization | null>;
   /** Marks a run succeeded with its row count, metadata and check results. */
   succeed(id: string, result: FinishMaterialization): Promise<Materialization>;
+  /** Refreshes a running row's heartbeat; false when the row is no longer running. */
+  heartbeat(id: string): Promise<boolean>;
   /** Marks a run failed with a one-line error. */
   fail(id: string, error: string): Promise<void>;
   /** Marks the running rows of an executor run (an Inngest run id) failed. */
@@ -128,4 +149,67 @@ export interface Ledger {
     limit?: number;
   }): Promise<GateDecision[]>;
   checks(materializationId: string): Promise<CheckResult[]>;
+}
+
+/** How often an in-process run refreshes its heartbeat. */
+export const HEARTBEAT_MS = 30_000;
+/**
+ * A run owned by another host is gone when its heartbeat is older than this
+ * (ten missed beats: a busy event loop or a slow statement is not death).
+ */
+export const HEARTBEAT_TIMEOUT_MS = 5 * 60_000;
+
+/** This process, as recorded in the rows of the runs it claims. */
+export function thisProcess(): RunOwner {
+  return { host: hostname(), pid: process.pid };
+}
+
+// Runs this process executes now. A row owned by this pid but not held here was
+// left behind (its ledger.fail threw) and may be superseded like a dead process's.
+const heldHere = new Set<string>();
+
+export function holdRun(id: string): void {
+  heldHere.add(id);
+}
+
+export function releaseRun(id: string): void {
+  heldHere.delete(id);
+}
+
+/** Ids of the runs this process executes now (to close them on SIGINT/SIGTERM). */
+export function heldRuns(): string[] {
+  return [...heldHere];
+}
+
+/** Whether a process with this pid exists on this host (EPERM: it exists, as another user). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Why a `running` row's run is known to be over, or null when it may be alive.
+ * On this host the pid decides (a suspended process is still alive); on
+ * another host, a heartbeat older than HEARTBEAT_TIMEOUT_MS. Rows without an
+ * owner (Inngest runs, older rows) are left to the stale limit.
+ */
+export function abandonedReason(m: Materialization, nowMs = Date.now()): string | null {
+  const owner = m.owner;
+  if (m.status !== "running" || !owner) return null;
+  const here = thisProcess();
+  const who = `process ${owner.pid} on ${owner.host}`;
+  const validPid = Number.isSafeInteger(owner.pid) && owner.pid > 0;
+  if (owner.host === here.host && validPid) {
+    if (owner.pid === here.pid)
+      return heldHere.has(m.id) ? null : `abandoned: ${who} no longer runs it`;
+    return pidAlive(owner.pid) ? null : `abandoned: ${who} is gone`;
+  }
+  if (m.heartbeatAt && nowMs - Date.parse(m.heartbeatAt) > HEARTBEAT_TIMEOUT_MS) {
+    return `abandoned: no heartbeat from ${who} since ${m.heartbeatAt}`;
+  }
+  return null;
 }

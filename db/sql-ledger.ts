@@ -1,14 +1,19 @@
 /** The ledger on SQL (PGlite and Postgres): see ledger.ts for the contract. */
 import { randomUUID } from "node:crypto";
 import type { SqlExecutor } from "./adapters/sql.ts";
-import type {
-  CheckResult,
-  FinishMaterialization,
-  GateDecision,
-  Ledger,
-  Materialization,
-  MaterializationQuery,
-  StartMaterialization,
+import {
+  abandonedReason,
+  type CheckResult,
+  type FinishMaterialization,
+  type GateDecision,
+  holdRun,
+  type Ledger,
+  type Materialization,
+  type MaterializationQuery,
+  type RunOwner,
+  releaseRun,
+  type StartMaterialization,
+  thisProcess,
 } from "./ledger.ts";
 import {
   type CheckRow,
@@ -35,6 +40,20 @@ function decisionParams(d: GateDecision, materializationId: string | null): unkn
 export function oneLine(message: string, max = 2_000): string {
   const line = message.replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+async function failRunning(db: SqlExecutor, id: string, error: string): Promise<void> {
+  await db.query(
+    `UPDATE fintra_materializations SET status = 'failed', finished_at = now(), error = $2
+      WHERE id = $1 AND status = 'running'`,
+    [id, oneLine(error)],
+  );
+}
+
+/** Whether an owner is the current process (whose claims are held in memory). */
+export function isThisProcess(owner: RunOwner): boolean {
+  const here = thisProcess();
+  return owner.host === here.host && owner.pid === here.pid;
 }
 
 export class SqlLedger implements Ledger {
@@ -73,39 +92,82 @@ export class SqlLedger implements Ledger {
   ): Promise<Materialization | null> {
     const id = randomUUID();
     const key = scopeKey(input.scope);
-    return this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE fintra_materializations
-            SET status = 'failed', finished_at = now(),
-                error = 'abandoned: superseded by run ' || $4
-          WHERE asset = $1 AND run_date = $2::date AND scope_key = $3 AND status = 'running'
-            AND ($5 OR started_at < now() - make_interval(secs => $6::double precision / 1000))`,
-        [input.asset, input.runDate, key, id, options.supersede, options.staleAfterMs],
-      );
-      const rows = await tx.query<MaterializationRow>(
-        `INSERT INTO fintra_materializations
-           (id, asset, partition_date, run_date, scope, scope_key, status, trigger, executor, run_id, upstream)
-         VALUES ($1, $2, $3::date, $4::date, $5::text::jsonb, $6, 'running', $7, $8, $9, $10::text::jsonb)
-         ON CONFLICT (asset, run_date, scope_key) WHERE status = 'running' DO NOTHING
-         RETURNING *`,
-        [
-          id,
-          input.asset,
-          input.partition,
-          input.runDate,
-          input.scope ? JSON.stringify(input.scope) : null,
-          key,
-          input.trigger,
-          input.executor,
-          input.runId,
-          JSON.stringify(input.upstream),
-        ],
-      );
-      const row = rows[0];
-      if (!row) return null;
-      await tx.query(INSERT_DECISION, decisionParams(decision, id));
-      return materializationFromRow(row);
-    });
+    const owner = input.owner ?? null;
+    const mine = owner !== null && isThisProcess(owner);
+    // Held before the insert: a concurrent claim in this process must see it as alive.
+    if (mine) holdRun(id);
+    try {
+      const claimed = await this.db.transaction(async (tx) => {
+        await this.abandonDead(tx, input.asset, input.runDate, key);
+        await tx.query(
+          `UPDATE fintra_materializations
+              SET status = 'failed', finished_at = now(),
+                  error = 'abandoned: superseded by run ' || $4
+            WHERE asset = $1 AND run_date = $2::date AND scope_key = $3 AND status = 'running'
+              AND ($5 OR started_at < now() - make_interval(secs => $6::double precision / 1000))`,
+          [input.asset, input.runDate, key, id, options.supersede, options.staleAfterMs],
+        );
+        const rows = await tx.query<MaterializationRow>(
+          `INSERT INTO fintra_materializations
+             (id, asset, partition_date, run_date, scope, scope_key, status, trigger, executor, run_id,
+              upstream, owner_host, owner_pid, heartbeat_at)
+           VALUES ($1, $2, $3::date, $4::date, $5::text::jsonb, $6, 'running', $7, $8, $9,
+                   $10::text::jsonb, $11, $12::integer, CASE WHEN $12::integer IS NULL THEN NULL ELSE now() END)
+           ON CONFLICT (asset, run_date, scope_key) WHERE status = 'running' DO NOTHING
+           RETURNING *`,
+          [
+            id,
+            input.asset,
+            input.partition,
+            input.runDate,
+            input.scope ? JSON.stringify(input.scope) : null,
+            key,
+            input.trigger,
+            input.executor,
+            input.runId,
+            JSON.stringify(input.upstream),
+            owner?.host ?? null,
+            owner?.pid ?? null,
+          ],
+        );
+        const row = rows[0];
+        if (!row) {
+          // A retried transaction whose first attempt committed finds its own row holding the key.
+          const own = await tx.query<MaterializationRow>(
+            "SELECT * FROM fintra_materializations WHERE id = $1",
+            [id],
+          );
+          return own[0] ? materializationFromRow(own[0]) : null;
+        }
+        await tx.query(INSERT_DECISION, decisionParams(decision, id));
+        return materializationFromRow(row);
+      });
+      if (!claimed && mine) releaseRun(id);
+      return claimed;
+    } catch (error) {
+      if (mine) releaseRun(id);
+      throw error;
+    }
+  }
+
+  /** Marks failed the running rows of a key whose owner is known to be gone. */
+  private async abandonDead(
+    tx: SqlExecutor,
+    asset: string,
+    runDate: string,
+    key: string,
+  ): Promise<void> {
+    const live = await tx.query<MaterializationRow>(
+      `SELECT * FROM fintra_materializations
+        WHERE asset = $1 AND run_date = $2::date AND scope_key = $3 AND status = 'running'
+          AND owner_pid IS NOT NULL
+        FOR UPDATE`,
+      [asset, runDate, key],
+    );
+    for (const row of live) {
+      const reason = abandonedReason(materializationFromRow(row));
+      if (reason) await failRunning(tx, row.id, reason);
+    }
   }
 
   async succeededPartitions(asset: string, from: string, to: string): Promise<Set<string>> {
@@ -168,12 +230,17 @@ export class SqlLedger implements Ledger {
     });
   }
 
-  async fail(id: string, error: string): Promise<void> {
-    await this.db.query(
-      `UPDATE fintra_materializations SET status = 'failed', finished_at = now(), error = $2
-        WHERE id = $1 AND status = 'running'`,
-      [id, oneLine(error)],
+  async heartbeat(id: string): Promise<boolean> {
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE fintra_materializations SET heartbeat_at = now()
+        WHERE id = $1 AND status = 'running' RETURNING id`,
+      [id],
     );
+    return rows.length > 0;
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await failRunning(this.db, id, error);
   }
 
   async failRun(runId: string, error: string): Promise<number> {

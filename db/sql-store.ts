@@ -7,13 +7,30 @@ import { ident, type SqlExecutor } from "./adapters/sql.ts";
 import { encodeValue } from "./encode.ts";
 import { migrate, migrationStatus } from "./migrate.ts";
 import { SqlLedger } from "./sql-ledger.ts";
-import type { Condition, ReadQuery, Store, UpsertOptions, Where } from "./store.ts";
+import {
+  PUBLISH_FUNCTION,
+  publishArguments,
+  publishResult,
+  STAGED_ROWS,
+  stagedRows,
+} from "./staging.ts";
+import type {
+  Condition,
+  PublishOptions,
+  PublishResult,
+  ReadQuery,
+  Store,
+  UpsertOptions,
+  Where,
+} from "./store.ts";
 import type { ColumnType, TableSpec } from "./table.ts";
 
 const DEFAULT_CHUNK = 5_000;
 const DEFAULT_PAGE = 10_000;
 /** Values of a leading-key `in` list read per slice (see `read`). */
 const IN_SLICE = 50;
+/** JSON text per staging statement: big enough to amortise a round trip, small enough for PGlite's memory. */
+const STAGE_CHUNK_CHARS = 4_000_000;
 
 /** Builds `WHERE` text for a filter, appending its parameters to `params`. */
 export function whereClause<Row extends object>(
@@ -224,11 +241,93 @@ export class SqlStore implements Store {
     return rows[0]?.n ?? 0;
   }
 
-  readOnlyQuery(text: string): Promise<Record<string, unknown>[]> {
-    return this.db.transaction(async (tx) => {
-      await tx.query("SET TRANSACTION READ ONLY");
-      return tx.query<Record<string, unknown>>(text);
-    });
+  async stage<Row extends object>(
+    table: TableSpec<Row>,
+    runId: string,
+    rows: readonly Row[],
+  ): Promise<number> {
+    const staged = stagedRows(table, runId, rows);
+    const text = `INSERT INTO ${ident(STAGED_ROWS)} (run_id, table_name, row_key, row)
+      SELECT $1, $2, u.k, u.r::jsonb FROM unnest($3::text[], $4::text[]) AS u(k, r)
+      ON CONFLICT (run_id, table_name, row_key) DO UPDATE SET row = EXCLUDED.row, staged_at = now()`;
+    let keys: string[] = [];
+    let values: string[] = [];
+    let chars = 0;
+    const flush = async () => {
+      if (keys.length === 0) return;
+      try {
+        await this.db.query(text, [runId, table.name, keys, values]);
+      } catch (error) {
+        throw new Error(`stage into ${table.name} failed: ${(error as Error).message}`);
+      }
+      keys = [];
+      values = [];
+      chars = 0;
+    };
+    for (const row of staged) {
+      const json = JSON.stringify(row.row);
+      keys.push(row.row_key);
+      values.push(json);
+      chars += json.length + row.row_key.length;
+      if (chars >= STAGE_CHUNK_CHARS) await flush();
+    }
+    await flush();
+    return staged.length;
+  }
+
+  async publish<Row extends object>(
+    table: TableSpec<Row>,
+    options: PublishOptions<Row>,
+  ): Promise<PublishResult> {
+    const args = publishArguments(table, options);
+    let rows: { result: unknown }[];
+    try {
+      rows = await this.db.query<{ result: unknown }>(
+        `SELECT ${ident(PUBLISH_FUNCTION)}($1, $2, $3::text[], $4::bigint, $5::text::jsonb)::text AS result`,
+        [
+          args.p_run_id,
+          args.p_table,
+          args.p_columns,
+          args.p_staged,
+          args.p_replace ? JSON.stringify(args.p_replace) : null,
+        ],
+      );
+    } catch (error) {
+      throw new Error(`publish into ${table.name} failed: ${(error as Error).message}`);
+    }
+    if (this.dialect === "pglite") await this.reclaimStage();
+    return publishResult(rows[0]?.result);
+  }
+
+  /**
+   * PGlite runs no autovacuum, so deleted stages would grow its folder run after run; an
+   * empty stage is truncated instead. Check and truncate are one statement: another run on
+   * the same connection may stage between two statements.
+   */
+  private async reclaimStage(): Promise<void> {
+    const table = ident(STAGED_ROWS);
+    await this.db.exec(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM ${table}) THEN TRUNCATE ${table}; END IF; END $$`,
+    );
+  }
+
+  /**
+   * One statement in a READ ONLY transaction. `query` uses the extended protocol on
+   * both backends, so the server itself refuses a text holding a second statement
+   * (a COMMIT hidden behind a comment cannot end the read-only transaction).
+   */
+  async readOnlyQuery(text: string): Promise<Record<string, unknown>[]> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        await tx.query("SET TRANSACTION READ ONLY");
+        return tx.query<Record<string, unknown>>(text);
+      });
+    } catch (error) {
+      if (/cannot insert multiple commands into a prepared statement/.test(String(error))) {
+        throw new Error("refused: the query holds more than one SQL statement; run one at a time");
+      }
+      throw error;
+    }
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,8 @@
 /**
  * The Store: the one door to the database. Typed idempotent upserts on each
- * table's key, paged reads in key order, deletes, migrations and the ledger.
+ * table's key, paged reads in key order, deletes, migrations and the ledger, and
+ * staged writes (stage, then publish in one transaction) for partitions that
+ * readers must never see half-written (db/staging.ts).
  * Adapters: PGlite (embedded, default) and Postgres (DATABASE_URL).
  */
 import type { Ledger } from "./ledger.ts";
@@ -37,6 +39,30 @@ export interface UpsertOptions<Row> {
   keepOnConflict?: (keyof Row & string)[];
 }
 
+/** What a publish did: rows it wrote (the run's staged rows) and rows of the slice it removed. */
+export interface PublishResult {
+  written: number;
+  removed: number;
+}
+
+export interface PublishOptions<Row> {
+  /** The run whose staged rows are published: the id `stage` was given. */
+  runId: string;
+  /**
+   * How many rows the run staged into this table (the sum its `stage` calls returned). A
+   * different count refuses the publish: nothing of a lost or foreign stage becomes visible.
+   */
+  staged: number;
+  /**
+   * The slice of the table the run's rows replace: its stored rows that match and that the
+   * run did not stage are deleted in the same transaction. null: only upsert. Equality,
+   * `in`, ranges and isNull conditions; an empty filter is refused.
+   */
+  replace: Where<Row> | null;
+  /** Columns to write (plus the key), as for `upsert`; all declared columns by default. */
+  columns?: (keyof Row & string)[];
+}
+
 export interface MigrationStatus {
   applied: string[];
   pending: string[];
@@ -66,6 +92,26 @@ export interface Store {
   ): Promise<number>;
   /** Deletes matching rows; returns how many. An empty `where` is refused. */
   delete<Row extends object>(table: TableSpec<Row>, where: Where<Row>): Promise<number>;
+  /**
+   * Stages rows of `table` for the run `runId` (its materialization id), invisible to every
+   * reader of the table until `publish`. Staging a key again replaces it (a retried step).
+   * Returns the number of distinct keys sent.
+   */
+  stage<Row extends object>(
+    table: TableSpec<Row>,
+    runId: string,
+    rows: readonly Row[],
+  ): Promise<number>;
+  /**
+   * Makes a run's staged rows visible all at once: in one transaction, deletes the
+   * `replace` slice's rows the run did not stage, upserts the staged rows and clears the
+   * stage (and stages of this table's runs no longer running). Retrying a publish that
+   * succeeded returns its first result.
+   */
+  publish<Row extends object>(
+    table: TableSpec<Row>,
+    options: PublishOptions<Row>,
+  ): Promise<PublishResult>;
   /**
    * Runs one SQL statement in a read-only transaction (the CLI's `sql`
    * command, verification queries). SQL adapters only.

@@ -6,15 +6,27 @@
  * collapse into one run that reads the ledger, so none is lost.
  */
 import { type Inngest, NonRetriableError } from "inngest";
-import type { AssetDefinition } from "../assets/define.ts";
+import type { AssetDefinition, MaterializeResult } from "../assets/define.ts";
 import { ledgerTarget } from "../assets/gate.ts";
 import type { AssetGraph } from "../assets/graph.ts";
 import { createLogger, type Logger } from "../assets/log.ts";
-import { NoTradingError, PartitionError, resolvePartition } from "../assets/partitions.ts";
+import {
+  isNotPublished,
+  NoTradingError,
+  NotPublishedError,
+  PartitionError,
+  publicationRetry,
+  resolvePartition,
+} from "../assets/partitions.ts";
 import type { Resources } from "../assets/resources.ts";
 import { assetContext, blockingCheck, commitRun, type OpenedRun, openRun } from "../assets/run.ts";
-import { normalizeScope, type Scope } from "../db/index.ts";
-import { assetFailed, assetMaterialized, assetRequested } from "../inngest.config.ts";
+import { type GateDecision, normalizeScope, type Scope } from "../db/index.ts";
+import {
+  assetFailed,
+  assetMaterialized,
+  assetRequested,
+  parseEventData,
+} from "../inngest.config.ts";
 import { assetTriggers, EVENTS, RUN_KEY } from "./triggers.ts";
 
 /** Inngest flow control for asset functions; tuned here, registered with the dev server. */
@@ -59,22 +71,28 @@ export interface RunTarget {
   cascade: boolean;
 }
 
-/** Reads the day, scope and force flag an event asks for. */
+/**
+ * Reads the day, scope and force flag an event asks for. The event's data is
+ * checked against its schema first: malformed input (a negative limit, a
+ * ticker list given as a string) fails the run at once, before the gate opens
+ * a ledger row, and is never retried.
+ */
 export function targetFromEvent(event: TriggerEvent, now: Date): RunTarget {
-  const data = event.data ?? {};
   if (event.name === EVENTS.materialized) {
+    const data = parseEventData(event.name, assetMaterialized.schema, event.data);
     return {
-      runDate: String(data.runDate),
-      scope: normalizeScope(data.scope as Scope | null),
+      runDate: data.runDate,
+      scope: normalizeScope(data.scope),
       force: false,
-      trigger: `materialized:${String(data.asset)}`,
-      cascade: data.cascade === true,
+      trigger: `materialized:${data.asset}`,
+      cascade: data.cascade,
     };
   }
   if (event.name === EVENTS.requested) {
+    const data = parseEventData(event.name, assetRequested.schema, event.data);
     return {
-      runDate: resolvePartition(data.partition as string | undefined, now),
-      scope: normalizeScope(data.scope as Scope | undefined),
+      runDate: resolvePartition(data.partition, now),
+      scope: normalizeScope(data.scope),
       force: data.force === true,
       trigger: "requested",
       cascade: data.downstream === true,
@@ -141,6 +159,55 @@ async function failFastOnRefusals<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What a step returns instead of throwing when its source file is not published yet. */
+const NOT_PUBLISHED_KEY = "fintraNotPublished";
+
+/**
+ * Runs an asset's step; a NotPublishedError inside it becomes the step's (memoized) result,
+ * not a failed step, so Inngest's step retries stay out of it and the handler can sleep and
+ * try again on its own schedule (publicationRetry). It is thrown again outside the step.
+ */
+async function assetStep<T>(
+  step: { run: (id: string, fn: () => Promise<unknown>) => Promise<unknown> },
+  id: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const out = await step.run(id, () =>
+    failFastOnRefusals(async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        if (error instanceof NotPublishedError) return { [NOT_PUBLISHED_KEY]: error.message };
+        throw error;
+      }
+    }),
+  );
+  const notPublished = (out as Record<string, unknown> | null)?.[NOT_PUBLISHED_KEY];
+  if (typeof notPublished === "string") throw new NotPublishedError(notPublished);
+  return out as T;
+}
+
+/** The gate decision recorded for a requested date the exchange did not trade: a skip. */
+function noTradingDecision(def: AssetDefinition, date: string, reason: string): GateDecision {
+  return {
+    asset: def.key,
+    partition: def.partitioned ? date : null,
+    runDate: date,
+    scopeKey: "",
+    trigger: "requested",
+    decision: "skip",
+    reason,
+    missing: [],
+    inProgress: [],
+    blocked: [],
+  };
+}
+
+/** The message of a "not published yet" error, else null. */
+function notPublishedReason(error: unknown): string | null {
+  return isNotPublished(error) ? (error as Error).message : null;
+}
+
 export interface AssetFunctionOptions {
   client: Inngest;
   graph: AssetGraph;
@@ -181,9 +248,20 @@ export function createAssetFunction(
     async ({ event, step, runId }) => {
       const { db, now } = await resources();
       // Memoized: a run that crosses midnight must keep the day it started for.
-      const target = (await step.run("resolve-day", () =>
-        failFastOnRefusals(async () => targetFromEvent(event as TriggerEvent, now())),
-      )) as RunTarget;
+      const resolved = (await step.run("resolve-day", () =>
+        failFastOnRefusals(async () => {
+          try {
+            return { target: targetFromEvent(event as TriggerEvent, now()), closed: null };
+          } catch (error) {
+            // A requested holiday is a recorded skip, never a failed run (a weekend is refused).
+            if (!(error instanceof NoTradingError) || !error.holiday || !error.date) throw error;
+            await db.ledger.recordDecision(noTradingDecision(def, error.date, error.message));
+            return { target: null, closed: error.message };
+          }
+        }),
+      )) as { target: RunTarget | null; closed: string | null };
+      if (!resolved.target) return { decision: "skip", reason: resolved.closed };
+      const target = resolved.target;
       const opened = (await step.run("gate", () =>
         openRun(db, graph, {
           asset: def.key,
@@ -232,17 +310,53 @@ export function createAssetFunction(
         return { decision, reason };
       }
 
-      const materialization = opened.materialization;
-      const ctx = assetContext(materialization, await resources(), {
-        step: (id, fn) => step.run(id, () => failFastOnRefusals(fn)) as never,
-        log: (log ?? functionLogger()).child({
-          runId,
-          asset: def.key,
-          partition: materialization.runDate,
-        }),
-        progress: { total() {}, advance() {} },
-      });
-      const result = await def.materialize(ctx);
+      let materialization = opened.materialization;
+      let result: MaterializeResult | null = null;
+      const wait = publicationRetry(process.env);
+      // A file not published yet: the row is closed as waiting, the run sleeps, reopens a row
+      // through the gate and tries again (steps renamed per try, as Inngest memoizes by id).
+      for (let attempt = 1; result === null; attempt++) {
+        const suffix = attempt === 1 ? "" : `~try-${attempt}`;
+        const current = materialization;
+        const ctx = assetContext(current, await resources(), {
+          step: (id, fn) => assetStep(step, `${id}${suffix}`, fn),
+          log: (log ?? functionLogger()).child({
+            runId,
+            asset: def.key,
+            partition: current.runDate,
+          }),
+          progress: { total() {}, advance() {} },
+        });
+        try {
+          result = await def.materialize(ctx);
+        } catch (error) {
+          const reason = notPublishedReason(error);
+          if (reason === null) throw error;
+          const last = attempt >= wait.attempts;
+          const note = last
+            ? `${reason} (gave up after ${wait.attempts} tries, ${wait.everyMinutes} min apart)`
+            : `${reason} (try ${attempt} of ${wait.attempts}; next in ${wait.everyMinutes} min)`;
+          await step.run(`not-published${suffix}`, () => db.ledger.fail(current.id, note));
+          if (last) throw new NonRetriableError(note);
+          await step.sleep(`wait-for-publication-${attempt}`, `${wait.everyMinutes}m`);
+          const reopened = (await step.run(`gate~try-${attempt + 1}`, () =>
+            openRun(db, graph, {
+              asset: def.key,
+              runDate: target.runDate,
+              scope: target.scope,
+              force: target.force,
+              trigger: `${target.trigger}:retry-after-not-published`,
+              now: now(),
+              executor: "inngest",
+              runId,
+            }),
+          )) as unknown as OpenedRun;
+          if (!reopened.materialization) {
+            return { decision: reopened.decision.decision, reason: reopened.decision.reason };
+          }
+          materialization = reopened.materialization;
+        }
+      }
       const committed = await step.run("commit", async () => {
         const { checks, newerUpstream } = await commitRun(
           db,

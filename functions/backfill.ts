@@ -1,7 +1,8 @@
 /**
  * Backfills under Inngest: `fintra/backfill.requested {selection, from, to,
  * force?}` requests the selection's entry assets (its partitioned assets
- * with no partitioned dep inside it) for each trading date, oldest first,
+ * with no partitioned dep inside it) for each trading date of the exchange
+ * calendar (holidays are listed in the plan, never requested), oldest first,
  * flowing downstream. The next date is requested once the first entry asset
  * materialized the previous one (or after a timeout, so a failed date does
  * not stall the rest): that paces the backfill and keeps it in order.
@@ -11,7 +12,7 @@
  * interrupted backfill resumes where it stopped.
  */
 import { type Inngest, NonRetriableError } from "inngest";
-import { backfillDates } from "../assets/backfill.ts";
+import { backfillRange } from "../assets/backfill.ts";
 import { type AssetGraph, SelectionError } from "../assets/graph.ts";
 import { PartitionError } from "../assets/partitions.ts";
 import type { Resources } from "../assets/resources.ts";
@@ -31,6 +32,8 @@ export interface BackfillPlan {
   /** Dates to request, oldest first (done ones removed unless forced). */
   dates: string[];
   skipped: number;
+  /** Weekdays of the range the exchange was closed: passed over, "2026-11-26 Thanksgiving Day". */
+  holidays: string[];
 }
 
 /** What a backfill request means for the graph and the ledger. */
@@ -40,19 +43,21 @@ export async function planBackfill(
   request: { selection: string; from: string; to: string; force?: boolean },
 ): Promise<BackfillPlan> {
   const keys = graph.select(request.selection);
-  const days = backfillDates(request.from, request.to, resources.now());
+  const range = backfillRange(request.from, request.to, resources.now());
+  const days = range.days;
+  const holidays = range.holidays.map((h) => `${h.date} ${h.name}`);
   const partitioned = keys.filter((k) => graph.get(k).partitioned);
   const inside = new Set(partitioned);
   const entries = partitioned.filter((k) => !graph.get(k).deps.some((d) => inside.has(d)));
-  if (entries.length === 0) return { entries, dates: [], skipped: days.length };
-  if (request.force) return { entries, dates: days, skipped: 0 };
+  if (entries.length === 0) return { entries, dates: [], skipped: days.length, holidays };
+  if (request.force) return { entries, dates: days, skipped: 0, holidays };
   const done = await Promise.all(
     partitioned.map((k) =>
       resources.db.ledger.succeededPartitions(k, days[0] as string, days.at(-1) as string),
     ),
   );
   const dates = days.filter((d) => !done.every((set) => set.has(d)));
-  return { entries, dates, skipped: days.length - dates.length };
+  return { entries, dates, skipped: days.length - dates.length, holidays };
 }
 
 export function createBackfillFunction(options: {
@@ -114,7 +119,12 @@ export function createBackfillFunction(options: {
           }),
         );
       }
-      return { requested: now.length, skipped: plan.skipped, continued: later.length };
+      return {
+        requested: now.length,
+        skipped: plan.skipped,
+        continued: later.length,
+        holidays: plan.holidays,
+      };
     },
   );
 }

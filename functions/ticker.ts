@@ -11,9 +11,9 @@ import { type Inngest, NonRetriableError } from "inngest";
 import type { AssetGraph } from "../assets/graph.ts";
 import { PartitionError, resolvePartition } from "../assets/partitions.ts";
 import type { Resources } from "../assets/resources.ts";
-import { assetRequested, tickerRequested } from "../inngest.config.ts";
-
-const TICKER = /^[A-Z0-9][A-Z0-9.\-^=]{0,19}$/;
+import { normalizeTicker } from "../db/scope.ts";
+import { assetRequested, parseEventData, tickerRequested } from "../inngest.config.ts";
+import { EVENTS } from "./triggers.ts";
 
 export function createTickerFunction(options: {
   client: Inngest;
@@ -26,16 +26,18 @@ export function createTickerFunction(options: {
       id: "ticker-requested",
       name: "ticker: whole graph for one company",
       description: "Runs every asset scoped to one ticker (debugging)",
-      triggers: [tickerRequested],
+      // By name, not by the typed event: the handler checks the data itself, so a bad
+      // request fails with our one-line reason rather than the SDK's.
+      triggers: [{ event: EVENTS.ticker }],
       retries: 1,
     },
     async ({ event, step }) => {
-      const ticker = String(event.data.ticker).trim().toUpperCase();
-      if (!TICKER.test(ticker)) throw new NonRetriableError(`bad ticker "${event.data.ticker}"`);
+      const data = parseEventData(event.name, tickerRequested.schema, event.data);
+      const ticker = normalizeTicker(data.ticker);
       const { now } = await resources();
       let partition: string;
       try {
-        partition = resolvePartition(event.data.partition, now());
+        partition = resolvePartition(data.partition, now());
       } catch (error) {
         if (error instanceof PartitionError) throw new NonRetriableError(error.message);
         throw error;

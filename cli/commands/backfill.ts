@@ -1,9 +1,12 @@
-/** `fintra backfill <selection> --from D1 --to D2`: every trading date of a range, oldest first. */
+/**
+ * `fintra backfill <selection> --from D1 --to D2`: every trading date of a range (the exchange
+ * calendar's; the holidays passed are listed), oldest first.
+ */
 import { SingleBar } from "cli-progress";
 import {
   type BackfillProgress,
   backfill,
-  backfillDates,
+  backfillRange,
   type DayOutcome,
 } from "../../assets/backfill.ts";
 import { createLogger } from "../../assets/log.ts";
@@ -11,6 +14,7 @@ import { PartitionError } from "../../assets/partitions.ts";
 import { openMigrated, positiveInt, type RegisterCommand, select } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
 import { parsePartition } from "../options.ts";
+import { trapInterrupts } from "./materialize.ts";
 
 /** A bar with an ETA on a terminal (problems listed after it); elsewhere a line per tenth of the dates and per problem. */
 export function backfillProgress(stream: NodeJS.WriteStream): BackfillProgress {
@@ -70,17 +74,18 @@ export const registerBackfill: RegisterCommand = (program, ctx) => {
       const to = opts.to === "latest" ? parsePartition(undefined, deps.now()) : opts.to;
       let days: string[];
       try {
-        days = backfillDates(opts.from, to, deps.now());
+        days = backfillRange(opts.from, to, deps.now()).days;
       } catch (error) {
         if (error instanceof PartitionError) throw new UsageError(error.message);
         throw error;
       }
       const concurrency = positiveInt(opts.concurrency, "--concurrency");
       const resources = await openMigrated(ctx);
+      const untrap = trapInterrupts(io.stderr, resources.db);
       try {
         line(
           io.stderr,
-          `backfilling ${selection} over ${days.length} weekday(s), ${days[0]} to ${days.at(-1)}`,
+          `backfilling ${selection} over ${days.length} trading day(s), ${days[0]} to ${days.at(-1)}`,
         );
         const summary = await backfill(deps.graph, selection, resources, {
           from: opts.from,
@@ -97,8 +102,12 @@ export const registerBackfill: RegisterCommand = (program, ctx) => {
         );
         line(
           io.stdout,
-          `${summary.days.length} dates: ${count("done")} done, ${count("fresh")} already done, ${count("holiday")} holidays, ${count("failed")} failed, ${count("waiting")} waiting; ${rows} rows`,
+          `${summary.days.length} dates: ${count("done")} done, ${count("fresh")} already done, ${summary.holidays.length + count("holiday")} holidays, ${count("failed")} failed, ${count("waiting")} waiting; ${rows} rows`,
         );
+        if (summary.holidays.length > 0) {
+          const names = summary.holidays.map((h) => `${h.date} ${h.name}`).join(", ");
+          line(io.stdout, `holidays (no trading, not run): ${names}`);
+        }
         if (summary.latestState?.exitCode === 1) {
           line(io.stdout, "latest-state assets failed; no date was run:");
           line(
@@ -119,6 +128,7 @@ export const registerBackfill: RegisterCommand = (program, ctx) => {
           );
         ctx.setExit(summary.exitCode);
       } finally {
+        untrap();
         await resources.db.close();
       }
     });

@@ -24,6 +24,7 @@ import {
 import { positiveInt, type RegisterCommand } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
 import { backfillProgress } from "./backfill.ts";
+import { trapInterrupts } from "./materialize.ts";
 
 export const DEMO_DIR = ".fintra/demo";
 
@@ -61,6 +62,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       });
       const db = await openStore({ pgliteDir: opts.dir });
       const resources: Resources = { db, fmp: () => fmp, now: () => now };
+      const untrap = trapInterrupts(io.stderr, db);
       try {
         const applied = await db.migrate();
         line(
@@ -123,6 +125,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         line(io.stdout, `  ${env} npm run -s fintra -- sql --file path/to/queries.sql`);
         ctx.setExit(history.exitCode === 1 || today.exitCode === 1 ? 1 : 0);
       } finally {
+        untrap();
         await db.close();
         await server.close();
       }

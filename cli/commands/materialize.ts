@@ -1,10 +1,54 @@
-/** `fintra materialize <selection>`: one trading date, in dependency order, with a summary. */
+/**
+ * `fintra materialize <selection>`: one trading date, in dependency order, with a summary.
+ * Also the CLI's interrupt trap, shared with `backfill`: Ctrl-C or SIGTERM closes the
+ * runs in flight in the ledger instead of leaving them `running`.
+ */
 import { createLogger } from "../../assets/log.ts";
 import { type MaterializeSummary, materialize } from "../../assets/materialize.ts";
 import { terminalReporter } from "../../assets/progress.ts";
+import type { Store } from "../../db/index.ts";
+import { heldRuns } from "../../db/ledger.ts";
 import { openMigrated, positiveInt, type RegisterCommand, select } from "../context.ts";
 import { line, table } from "../io.ts";
 import { parsePartition, parseScope } from "../options.ts";
+
+/** The shell's convention: 128 + the signal's number. */
+const SIGNAL_EXIT: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
+/** Closing the ledger rows must not hold an exit hostage (a database that stopped answering). */
+const INTERRUPT_GRACE_MS = 10_000;
+
+/**
+ * Traps SIGINT and SIGTERM while in-process runs execute: the first marks this
+ * process's running rows failed ("interrupted by SIGINT"), closes the store and
+ * exits 130/143 with one line; a second signal exits at once. Returns the untrap.
+ */
+export function trapInterrupts(stderr: NodeJS.WritableStream, db: Store): () => void {
+  let interrupted = false;
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
+    const code = SIGNAL_EXIT[signal];
+    if (interrupted) process.exit(code);
+    interrupted = true;
+    setTimeout(() => process.exit(code), INTERRUPT_GRACE_MS).unref();
+    const ids = heldRuns();
+    void Promise.allSettled(ids.map((id) => db.ledger.fail(id, `interrupted by ${signal}`)))
+      .then(async (settled) => {
+        await db.close().catch(() => {});
+        const closed = settled.filter((r) => r.status === "fulfilled").length;
+        const note =
+          closed === ids.length
+            ? `${closed} running asset(s) marked failed`
+            : `${closed} of ${ids.length} running asset(s) marked failed; the next run supersedes the rest`;
+        stderr.write(`interrupted by ${signal}: ${note}; rerun to resume\n`);
+      })
+      .finally(() => process.exit(code));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+}
 
 export function summaryTable(summary: MaterializeSummary): string {
   return table(
@@ -39,6 +83,7 @@ export const registerMaterialize: RegisterCommand = (program, ctx) => {
       const partition = parsePartition(opts.date, deps.now());
       const concurrency = positiveInt(opts.concurrency, "--concurrency");
       const resources = await openMigrated(ctx);
+      const untrap = trapInterrupts(io.stderr, resources.db);
       try {
         line(
           io.stderr,
@@ -56,6 +101,7 @@ export const registerMaterialize: RegisterCommand = (program, ctx) => {
         line(io.stdout, summaryTable(summary));
         ctx.setExit(summary.exitCode);
       } finally {
+        untrap();
         await resources.db.close();
       }
     });

@@ -1,80 +1,259 @@
-/** Postgres adapter on postgres.js: a local server or Supabase's connection string. */
+/**
+ * Postgres adapter on postgres.js: a local server or Supabase's connection string.
+ * Every connection gets the statement and lock timeouts; a statement outside a
+ * transaction, or a whole transaction, is tried again when the connection drops;
+ * and no error leaves this module carrying the connection string's password.
+ */
 import postgres from "postgres";
 import {
+  type DatabaseTimeouts,
+  DEFAULT_RECONNECT,
+  DEFAULT_TIMEOUTS,
+  explainTimeout,
+  isConnectionLoss,
   OID,
   parseDate,
   parseNumber,
   parseTimestamp,
   parseTimestamptz,
+  type ReconnectPolicy,
+  retryOnConnectionLoss,
   type SqlExecutor,
 } from "./sql.ts";
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
-function executor(sql: Sql, root: postgres.Sql | null): SqlExecutor {
+/**
+ * What an error must never show: the password (raw and decoded), the userinfo
+ * holding it and the whole URL. A URL without a password hides nothing.
+ */
+export function secretsOf(url: string): string[] {
+  const start = url.indexOf("://") + 3;
+  // The last "@" ends the userinfo, even when a password holds unencoded "@", "/" or "#".
+  const at = url.lastIndexOf("@");
+  if (start < 3 || at <= start) return [];
+  const userinfo = url.slice(start, at);
+  const colon = userinfo.indexOf(":");
+  if (colon < 0 || colon === userinfo.length - 1) return [];
+  const password = userinfo.slice(colon + 1);
+  const secrets = [url, userinfo, password];
+  try {
+    secrets.push(decodeURIComponent(password));
+  } catch {
+    // not valid percent-encoding: the raw form is already listed
+  }
+  // Longest first, so a password inside the userinfo does not break the userinfo's match.
+  return [...new Set(secrets)].sort((a, b) => b.length - a.length);
+}
+
+function scrubText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.replaceAll(secret, "***");
+  return out;
+}
+
+/**
+ * Scrubs an error in place (keeping its class and SQLSTATE `code`, which callers
+ * test): message, stack, and every string or object field a logger would print.
+ */
+export function scrubError(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error)) {
+    return typeof error === "string" ? new Error(scrubText(error, secrets)) : error;
+  }
+  error.message = scrubText(error.message, secrets);
+  if (error.stack) error.stack = scrubText(error.stack, secrets);
+  const fields = error as unknown as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (typeof value === "string") fields[key] = scrubText(value, secrets);
+    else if (value && typeof value === "object" && key !== "cause") {
+      // e.g. postgres.js's `parameters` or `options`: stringify-check rather than walk
+      if (secrets.some((s) => JSON.stringify(value)?.includes(s))) fields[key] = "[scrubbed]";
+    }
+  }
+  if (error.cause !== undefined) scrubError(error.cause, secrets);
+  return error;
+}
+
+interface Guard {
+  secrets: readonly string[];
+  timeouts: DatabaseTimeouts;
+  reconnect: ReconnectPolicy;
+}
+
+/** Runs one database call, turning its failure into a scrubbed, explained error. */
+async function guarded<T>(guard: Guard, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw scrubError(explainTimeout(error, guard.timeouts), guard.secrets);
+  }
+}
+
+/**
+ * postgres.js uses the simple protocol for a query without parameters, which runs
+ * any number of statements; `simple: false` (untyped, read by postgres.js) forces
+ * the extended protocol, where the server refuses a second statement.
+ */
+const EXTENDED_PROTOCOL = { simple: false } as unknown as postgres.UnsafeQueryOptions;
+
+/**
+ * The state of one transaction's connection. postgres.js 3.4.9 crashes the process
+ * when a query is written to a transaction whose connection has closed (an
+ * uncatchable TypeError in `nextWrite`, porsager/postgres#1208), and its own
+ * ROLLBACK after a failed statement is such a write. So once the connection is
+ * lost, the transaction's callback is left pending instead of failing: begin()
+ * already rejects with CONNECTION_CLOSED when the socket closes, and the retry
+ * runs the whole transaction again on a fresh connection.
+ */
+interface TransactionState {
+  lost: boolean;
+}
+
+const pending = <T>(): Promise<T> => new Promise<T>(() => {});
+
+/** One statement on `sql`, unless the transaction it belongs to lost its connection. */
+async function statement<T>(state: TransactionState | null, run: () => Promise<T>): Promise<T> {
+  if (state?.lost) return pending();
+  try {
+    return await run();
+  } catch (error) {
+    if (state && isConnectionLoss(error)) {
+      state.lost = true;
+      return pending();
+    }
+    throw error;
+  }
+}
+
+function executor(
+  sql: Sql,
+  root: postgres.Sql | null,
+  guard: Guard,
+  state: TransactionState | null = null,
+): SqlExecutor {
+  // Inside a transaction a lost connection loses the transaction: only its owner retries.
+  const retry = <T>(attempt: () => Promise<T>) =>
+    root ? retryOnConnectionLoss(attempt, guard.reconnect) : attempt();
   return {
     dialect: "postgres",
-    async query<T>(text: string, params: unknown[] = []) {
-      const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]);
-      return rows as unknown as T[];
+    query<T>(text: string, params: unknown[] = []) {
+      return guarded(guard, () =>
+        retry(() =>
+          statement(state, async () => {
+            const rows = await sql.unsafe(
+              text,
+              params as postgres.ParameterOrJSON<never>[],
+              EXTENDED_PROTOCOL,
+            );
+            return rows as unknown as T[];
+          }),
+        ),
+      );
     },
-    async exec(text: string) {
-      await sql.unsafe(text);
+    exec(text: string) {
+      // A script outside BEGIN/COMMIT runs as one implicit transaction, so it too may be repeated.
+      return guarded(guard, () =>
+        retry(() =>
+          statement(state, async () => {
+            await sql.unsafe(text);
+          }),
+        ),
+      );
     },
-    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>) {
-      if (!root) return fn(executor(sql, null));
-      return (await root.begin((tx) => fn(executor(tx, null)))) as T;
+    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>) {
+      if (!root) return fn(executor(sql, null, guard, state));
+      return guarded(guard, () =>
+        retry(async () => {
+          const tx: TransactionState = { lost: false };
+          const run = root.begin((txSql) => fn(executor(txSql, null, guard, tx)));
+          try {
+            return (await run) as T;
+          } catch (error) {
+            tx.lost = true;
+            throw error;
+          }
+        }),
+      );
     },
     async close() {
-      if (root) await root.end({ timeout: 5 });
+      if (root) await guarded(guard, () => root.end({ timeout: 5 }));
     },
   };
 }
 
-/** Connects to `url` (a postgres:// connection string) and checks that it answers. */
-export async function openPostgres(
-  url: string,
-  options: { max?: number; schema?: string } = {},
-): Promise<SqlExecutor> {
+export interface PostgresOptions {
+  max?: number;
+  schema?: string;
+  timeouts?: DatabaseTimeouts;
+  reconnect?: ReconnectPolicy;
+}
+
+function connect(url: string, options: PostgresOptions, timeouts: DatabaseTimeouts): postgres.Sql {
   const custom = (oid: number, parse: (value: string) => unknown) => ({
     to: oid,
     from: [oid],
     serialize: (value: unknown) => String(value),
     parse,
   });
-  const sql = postgres(url, {
-    max: options.max ?? 4,
-    onnotice: () => {},
-    connection: {
-      application_name: "fintra",
-      ...(options.schema ? { search_path: options.schema } : {}),
-    },
-    types: {
-      int8: custom(OID.int8, parseNumber),
-      numeric: custom(OID.numeric, parseNumber),
-      date: custom(OID.date, parseDate),
-      timestamp: custom(OID.timestamp, parseTimestamp),
-      timestamptz: custom(OID.timestamptz, parseTimestamptz),
-    },
-  });
+  try {
+    return postgres(url, {
+      max: options.max ?? 4,
+      onnotice: () => {},
+      connection: {
+        application_name: "fintra",
+        // Session parameters sent at connect, so a reconnected session has them too.
+        statement_timeout: timeouts.statementTimeoutMs,
+        lock_timeout: timeouts.lockTimeoutMs,
+        ...(options.schema ? { search_path: options.schema } : {}),
+      },
+      types: {
+        int8: custom(OID.int8, parseNumber),
+        numeric: custom(OID.numeric, parseNumber),
+        date: custom(OID.date, parseDate),
+        timestamp: custom(OID.timestamp, parseTimestamp),
+        timestamptz: custom(OID.timestamptz, parseTimestamptz),
+      },
+    });
+  } catch {
+    // postgres.js throws the URL parser's TypeError, whose `input` is the whole URL.
+    throw new Error("DATABASE_URL is not a valid postgres:// connection string");
+  }
+}
+
+/** Connects to `url` (a postgres:// connection string) and checks that it answers. */
+export async function openPostgres(
+  url: string,
+  options: PostgresOptions = {},
+): Promise<SqlExecutor> {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  const guard: Guard = {
+    secrets: secretsOf(url),
+    timeouts,
+    reconnect: options.reconnect ?? DEFAULT_RECONNECT,
+  };
+  const sql = connect(url, options, timeouts);
   try {
     await sql`select 1`;
     if (options.schema)
       await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replaceAll('"', '""')}"`);
   } catch (error) {
-    await sql.end({ timeout: 1 });
-    throw new Error(
-      `cannot connect to DATABASE_URL (${redactUrl(url)}): ${(error as Error).message}`,
-    );
+    await sql.end({ timeout: 1 }).catch(() => {});
+    const reason = scrubText((error as Error).message ?? String(error), guard.secrets);
+    throw new Error(`cannot connect to DATABASE_URL (${redactUrl(url)}): ${reason.split("\n")[0]}`);
   }
-  return executor(sql, sql);
+  return executor(sql, sql, guard);
 }
 
-/** Hides the password of a connection string so it can appear in an error. */
+/** The connection string without its userinfo (user and password), safe to print. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
+    // A password with an unencoded "#" or "/" moves the host into the fragment or path:
+    // refuse to print what we may have parsed wrongly.
+    if (url.lastIndexOf("@") > url.indexOf("@") || parsed.hash) return "<redacted url>";
+    parsed.username = "";
+    parsed.password = "";
     return parsed.toString();
   } catch {
     return "<unparseable url>";

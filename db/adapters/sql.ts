@@ -1,10 +1,17 @@
 /**
  * The narrow SQL surface both Postgres adapters (PGlite and postgres.js)
  * provide. Everything else in the Store is written once on top of it.
+ * Also what both adapters share about faults: the statement and lock
+ * timeouts they apply, and which errors mean "the connection was lost".
  */
+import pRetry from "p-retry";
+
 export interface SqlExecutor {
   readonly dialect: "pglite" | "postgres";
-  /** Runs one parameterised statement and returns its rows. */
+  /**
+   * Runs ONE parameterised statement (the extended protocol on both backends, so
+   * a text holding two statements is refused by the server) and returns its rows.
+   */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements (no parameters). */
   exec(text: string): Promise<void>;
@@ -37,3 +44,88 @@ export const parseTimestamptz = (value: string): string =>
 /** timestamps without a zone are read as UTC. */
 export const parseTimestamp = (value: string): string =>
   new Date(`${value.replace(" ", "T")}Z`).toISOString();
+
+/** Server-side limits every connection gets (0 turns one off). */
+export interface DatabaseTimeouts {
+  /** FINTRA_STATEMENT_TIMEOUT_MS: the longest any one statement may run. */
+  statementTimeoutMs: number;
+  /** FINTRA_LOCK_TIMEOUT_MS: the longest a statement waits for a lock another session holds. */
+  lockTimeoutMs: number;
+}
+
+/** 15 minutes covers the largest upsert batch; a minute of waiting on a lock means a stuck peer. */
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = {
+  statementTimeoutMs: 15 * 60_000,
+  lockTimeoutMs: 60_000,
+};
+
+/**
+ * Makes a timeout error say which limit hit and how to change it, on one line.
+ * Postgres reports both as "canceling statement due to ... timeout".
+ */
+export function explainTimeout(error: unknown, timeouts: DatabaseTimeouts): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  const hint =
+    code === "55P03" && /lock timeout/.test(error.message)
+      ? `FINTRA_LOCK_TIMEOUT_MS=${timeouts.lockTimeoutMs}`
+      : code === "57014" && /statement timeout/.test(error.message)
+        ? `FINTRA_STATEMENT_TIMEOUT_MS=${timeouts.statementTimeoutMs}`
+        : null;
+  if (hint && !error.message.includes(hint)) error.message = `${error.message} (${hint})`;
+  return error;
+}
+
+/** SQLSTATEs and driver codes that mean the session died, not that the statement was wrong. */
+const CONNECTION_LOST = new Set([
+  "57P01", // admin_shutdown: pg_terminate_backend, a fast shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now: the server is starting up
+  "08000",
+  "08003",
+  "08006",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
+
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && CONNECTION_LOST.has(code);
+}
+
+/** How often a statement or transaction is tried again after the connection dropped. */
+export interface ReconnectPolicy {
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = {
+  retries: 4,
+  minDelayMs: 250,
+  maxDelayMs: 4_000,
+};
+
+/**
+ * Runs `attempt` again when the connection was lost. Only for work that is safe
+ * to repeat: one statement outside a transaction, or a whole transaction (a lost
+ * connection rolls it back; our writes are upserts on the table's key).
+ */
+export function retryOnConnectionLoss<T>(
+  attempt: () => Promise<T>,
+  policy: ReconnectPolicy = DEFAULT_RECONNECT,
+): Promise<T> {
+  if (policy.retries <= 0) return attempt();
+  return pRetry(attempt, {
+    retries: policy.retries,
+    minTimeout: policy.minDelayMs,
+    maxTimeout: policy.maxDelayMs,
+    factor: 2,
+    shouldRetry: ({ error }) => isConnectionLoss(error),
+  });
+}

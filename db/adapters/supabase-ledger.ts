@@ -9,22 +9,28 @@
  *   claim then its "run" decision (if the decision cannot be written the
  *   claim is released and the error rethrown), and succeed then its check
  *   results (upserted, so a retried request cannot duplicate them).
- * - finished_at and the staleness cutoff come from this process's clock, as
- *   PostgREST cannot say now(); started_at still defaults to the database's.
+ * - finished_at, heartbeat_at and the staleness cutoff come from this
+ *   process's clock, as PostgREST cannot say now(); started_at still
+ *   defaults to the database's.
+ * - Rows whose owner is gone (ledger.ts `abandonedReason`) are read, judged
+ *   here and failed one by one, each only while still running.
  */
 import { randomUUID } from "node:crypto";
-import type {
-  CheckResult,
-  FinishMaterialization,
-  GateDecision,
-  Ledger,
-  Materialization,
-  MaterializationQuery,
-  StartMaterialization,
+import {
+  abandonedReason,
+  type CheckResult,
+  type FinishMaterialization,
+  type GateDecision,
+  holdRun,
+  type Ledger,
+  type Materialization,
+  type MaterializationQuery,
+  releaseRun,
+  type StartMaterialization,
 } from "../ledger.ts";
 import { checkFromRow } from "../ledger-rows.ts";
 import { scopeKey } from "../scope.ts";
-import { oneLine } from "../sql-ledger.ts";
+import { isThisProcess, oneLine } from "../sql-ledger.ts";
 import { SupabaseRestError } from "./supabase-errors.ts";
 import { inList } from "./supabase-filters.ts";
 import {
@@ -74,7 +80,28 @@ export class SupabaseLedger implements Ledger {
     options: { staleAfterMs: number; supersede: boolean },
   ): Promise<Materialization | null> {
     const id = randomUUID();
+    const owner = input.owner ?? null;
+    const mine = owner !== null && isThisProcess(owner);
+    // Held before the insert: a concurrent claim in this process must see it as alive.
+    if (mine) holdRun(id);
+    try {
+      const claimed = await this.claim(id, input, decision, options);
+      if (!claimed && mine) releaseRun(id);
+      return claimed;
+    } catch (error) {
+      if (mine) releaseRun(id);
+      throw error;
+    }
+  }
+
+  private async claim(
+    id: string,
+    input: StartMaterialization,
+    decision: GateDecision,
+    options: { staleAfterMs: number; supersede: boolean },
+  ): Promise<Materialization | null> {
     const key = scopeKey(input.scope);
+    await this.abandonDead(input.asset, input.runDate, key);
     let abandon = this.materializations
       .update({ status: "failed", finished_at: now(), error: `abandoned: superseded by run ${id}` })
       .eq("asset", input.asset)
@@ -103,6 +130,9 @@ export class SupabaseLedger implements Ledger {
             executor: input.executor,
             run_id: input.runId,
             upstream: input.upstream,
+            owner_host: input.owner?.host ?? null,
+            owner_pid: input.owner?.pid ?? null,
+            heartbeat_at: input.owner ? now() : null,
           })
           .select("*"),
       );
@@ -131,6 +161,25 @@ export class SupabaseLedger implements Ledger {
       throw error;
     }
     return claimed;
+  }
+
+  /** Marks failed the running rows of a key whose owner is known to be gone. */
+  private async abandonDead(asset: string, runDate: string, key: string): Promise<void> {
+    const { data } = await this.rest.run(
+      "ledger owners",
+      this.materializations
+        .select("*")
+        .eq("asset", asset)
+        .eq("run_date", runDate)
+        .eq("scope_key", key)
+        .eq("status", "running")
+        .not("owner_pid", "is", null),
+    );
+    for (const row of rows(data)) {
+      const m = toMaterialization(row);
+      const reason = abandonedReason(m);
+      if (reason) await this.fail(m.id, reason);
+    }
   }
 
   async succeededPartitions(asset: string, from: string, to: string): Promise<Set<string>> {
@@ -209,6 +258,18 @@ export class SupabaseLedger implements Ledger {
       }
     }
     return done;
+  }
+
+  async heartbeat(id: string): Promise<boolean> {
+    const { data } = await this.rest.run(
+      "ledger heartbeat",
+      this.materializations
+        .update({ heartbeat_at: now() })
+        .eq("id", id)
+        .eq("status", "running")
+        .select("id"),
+    );
+    return rows(data).length > 0;
   }
 
   async fail(id: string, error: string): Promise<void> {

@@ -107,6 +107,11 @@ export class Rest {
     return this.#client.from(table);
   }
 
+  /** A call of a SQL function (`POST /rest/v1/rpc/<fn>`): one statement, one transaction. */
+  rpc(fn: string, args: Record<string, unknown>) {
+    return this.#client.rpc(fn, args);
+  }
+
   /** Awaits a request; throws one scrubbed line on failure. */
   async run<T>(
     what: string,

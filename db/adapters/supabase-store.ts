@@ -9,11 +9,29 @@
  *   inserted by someone else in between gets its kept columns overwritten).
  * - read: keyset pages in key order (see supabase-rest.ts).
  * - update / delete: PATCH / DELETE with the same filters; empty `where` refused.
+ * - stage / publish: staged rows are upserted into fintra_staged_rows like any table;
+ *   the publish is one RPC of fintra_publish_staged (migration 0031), so it is one
+ *   transaction on the server even though REST has no multi-request transactions.
  * - migrate: reports status only; pending files are an error that says how
  *   to apply them. readOnlyQuery: not available (no SQL over REST).
  */
 import type { Ledger } from "../ledger.ts";
-import type { MigrationStatus, ReadQuery, Store, UpsertOptions, Where } from "../store.ts";
+import {
+  PUBLISH_FUNCTION,
+  publishArguments,
+  publishResult,
+  STAGED_ROWS,
+  stagedRows,
+} from "../staging.ts";
+import type {
+  MigrationStatus,
+  PublishOptions,
+  PublishResult,
+  ReadQuery,
+  Store,
+  UpsertOptions,
+  Where,
+} from "../store.ts";
 import type { TableSpec } from "../table.ts";
 import { columnTypes, encodeRow, rowKey, toJson } from "./supabase-codec.ts";
 import { keyBatches, whereFilters } from "./supabase-filters.ts";
@@ -32,6 +50,8 @@ export interface SupabaseStoreOptions extends SupabaseConnection {
 }
 
 const DEFAULT_CHUNK = 1_000;
+/** JSON per staging request, so a chunk of wide rows stays a few MB. */
+const STAGE_REQUEST_CHARS = 2_000_000;
 // Filter text per existence check; with the base URL this stays well under 8 KB.
 const KEY_CHECK_CHARS = 6_000;
 
@@ -181,6 +201,46 @@ export class SupabaseStore implements Store {
       applyFilters(this.#rest.from(table.name).delete({ count: "exact" }), filters),
     );
     return count ?? 0;
+  }
+
+  async stage<Row extends object>(
+    table: TableSpec<Row>,
+    runId: string,
+    rows: readonly Row[],
+  ): Promise<number> {
+    const staged = stagedRows(table, runId, rows);
+    let batch: typeof staged = [];
+    let chars = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.#rest.run(
+        `stage into ${table.name}`,
+        this.#rest
+          .from(STAGED_ROWS)
+          .upsert(batch, { onConflict: "run_id,table_name,row_key", ignoreDuplicates: false }),
+      );
+      batch = [];
+      chars = 0;
+    };
+    for (const row of staged) {
+      batch.push(row);
+      // Wide rows (a snapshot is a few KB) go in smaller requests than a table's 1,000.
+      chars += JSON.stringify(row.row).length;
+      if (batch.length >= DEFAULT_CHUNK || chars >= STAGE_REQUEST_CHARS) await flush();
+    }
+    await flush();
+    return staged.length;
+  }
+
+  async publish<Row extends object>(
+    table: TableSpec<Row>,
+    options: PublishOptions<Row>,
+  ): Promise<PublishResult> {
+    const { data } = await this.#rest.run(
+      `publish into ${table.name}`,
+      this.#rest.rpc(PUBLISH_FUNCTION, publishArguments(table, options)),
+    );
+    return publishResult(data);
   }
 
   async readOnlyQuery(_text: string): Promise<Record<string, unknown>[]> {

@@ -3,22 +3,81 @@
  *   GET  /api/assets                      every asset's freshness, latest run, checks
  *   GET  /api/assets/:key/why?partition=  the gate's decisions (missing, running, blocked deps)
  *   POST /api/assets/:key/materialize     sends fintra/asset.requested {partition?, scope?, force?, downstream?}
+ * Input is checked with the event catalogue's schemas (inngest.config.ts), the
+ * same ones the functions apply; every refusal is `{error: "<one line>"}`.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Inngest } from "inngest";
 import { z } from "zod";
 import { type AssetGraph, unknownAssetMessage } from "../../assets/graph.ts";
 import { PartitionError, resolvePartition } from "../../assets/partitions.ts";
 import type { Resources } from "../../assets/resources.ts";
 import { assetStatuses, whyNot } from "../../assets/status.ts";
-import { assetRequested, scopeSchema } from "../../inngest.config.ts";
+import { normalizeScope } from "../../db/scope.ts";
+import {
+  assetRequested,
+  dateSchema,
+  describeZodError,
+  type MaterializeRequest,
+  materializeRequestSchema,
+} from "../../inngest.config.ts";
 
-const materializeBody = z.object({
-  partition: z.string().optional(),
-  scope: scopeSchema.optional(),
-  force: z.boolean().optional(),
-  downstream: z.boolean().optional(),
-});
+/** A materialize request is a few hundred bytes; 100 tickers stay under 3 KB. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const whyQuery = z.strictObject({ partition: dateSchema.optional() });
+
+/** A refusal the operator can read in one line. */
+class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 413 | 415,
+  ) {
+    super(message);
+  }
+}
+
+const isJson = (contentType: string) =>
+  /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType.trim());
+
+/**
+ * The request body as JSON: no body at all means `{}`; anything else must be
+ * JSON sent as JSON (a form or text/plain post, which any web page can make,
+ * is refused).
+ */
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text === "") return {};
+  if (!isJson(c.req.header("content-type") ?? "")) {
+    throw new Refusal("body must be sent as content-type: application/json", 415);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Refusal("body is not valid JSON", 400);
+  }
+}
+
+/** The body as a materialize request (scope normalised), or a Refusal naming what is wrong. */
+function materializeRequest(body: unknown): MaterializeRequest {
+  const parsed = materializeRequestSchema.safeParse(body);
+  if (!parsed.success) throw new Refusal(describeZodError(parsed.error), 400);
+  const { scope, ...rest } = parsed.data;
+  const normalized = normalizeScope(scope);
+  return normalized ? { ...rest, scope: normalized } : rest;
+}
+
+/** Weekends and future days are refused here, not after the event is sent. */
+function checkTradingDay(request: MaterializeRequest, now: Date): void {
+  if (request.partition === undefined) return;
+  try {
+    resolvePartition(request.partition, now);
+  } catch (error) {
+    if (error instanceof PartitionError) throw new Refusal(error.message, 400);
+    throw error;
+  }
+}
 
 export function assetRoutes(options: {
   client: Inngest;
@@ -39,10 +98,9 @@ export function assetRoutes(options: {
   app.get("/:key/why", async (c) => {
     const key = c.req.param("key");
     if (!known(key)) return c.json({ error: unknownAssetMessage(key, graph.order) }, 404);
-    const partition = c.req.query("partition");
-    if (partition !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(partition)) {
-      return c.json({ error: `bad partition "${partition}": expected YYYY-MM-DD` }, 400);
-    }
+    const query = whyQuery.safeParse(c.req.query());
+    if (!query.success) return c.json({ error: describeZodError(query.error) }, 400);
+    const { partition } = query.data;
     const { db } = await resources();
     return c.json({
       asset: key,
@@ -51,23 +109,27 @@ export function assetRoutes(options: {
     });
   });
 
-  app.post("/:key/materialize", async (c) => {
-    const key = c.req.param("key");
-    if (!known(key)) return c.json({ error: unknownAssetMessage(key, graph.order) }, 404);
-    const parsed = materializeBody.safeParse(await c.req.json().catch(() => ({})));
-    if (!parsed.success)
-      return c.json({ error: parsed.error.issues.map((i) => i.message).join("; ") }, 400);
-    const { now } = await resources();
-    const body = parsed.data;
-    try {
-      if (body.partition !== undefined) resolvePartition(body.partition, now());
-    } catch (error) {
-      if (error instanceof PartitionError) return c.json({ error: error.message }, 400);
-      throw error;
-    }
-    const { ids } = await client.send(assetRequested.create({ asset: key, ...body }));
-    return c.json({ sent: "fintra/asset.requested", ids, asset: key, ...body }, 202);
-  });
+  app.post(
+    "/:key/materialize",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: `body is larger than ${MAX_BODY_BYTES} bytes` }, 413),
+    }),
+    async (c) => {
+      const key = c.req.param("key");
+      if (!known(key)) return c.json({ error: unknownAssetMessage(key, graph.order) }, 404);
+      let request: MaterializeRequest;
+      try {
+        request = materializeRequest(await jsonBody(c));
+        checkTradingDay(request, (await resources()).now());
+      } catch (error) {
+        if (error instanceof Refusal) return c.json({ error: error.message }, error.status);
+        throw error;
+      }
+      const { ids } = await client.send(assetRequested.create({ asset: key, ...request }));
+      return c.json({ sent: "fintra/asset.requested", ids, asset: key, ...request }, 202);
+    },
+  );
 
   return app;
 }

@@ -18,7 +18,13 @@ import { FmpError, oneLine, redact } from "./errors.ts";
 import { fmpJsonMessage, looksLikeHtml } from "./failures.ts";
 import { Handoff } from "./handoff.ts";
 import { type OpenResponse, openRequest, type Transport } from "./http.ts";
-import { type FetchReport, newReport, recordSkipped, summarize } from "./report.ts";
+import {
+  type FetchReport,
+  newReport,
+  recordMissingColumns,
+  recordSkipped,
+  summarize,
+} from "./report.ts";
 import { type RetryPolicy, withRetries } from "./retry.ts";
 import { RowValidator } from "./rows.ts";
 
@@ -269,11 +275,30 @@ export class CsvFetch<Row> implements CsvStream<Row> {
       return;
     }
     state.header = fields;
-    state.validator = new RowValidator(
+    const validator = new RowValidator(
       this.#setup.endpoint as CsvEndpoint<unknown, unknown>,
       fields,
       state.label,
       this.#report.nonFinite,
+    );
+    state.validator = validator;
+    if (recordMissingColumns(this.#report, validator.missingOptional, validator.unread)) {
+      this.#warnMissingColumns(state);
+    }
+  }
+
+  /** A header without some optional columns: rows still load, and the gap is said out loud. */
+  #warnMissingColumns(state: PartState): void {
+    const { missingColumns, unreadColumns } = this.#report;
+    const unread =
+      unreadColumns.length > 0 ? `; unread header columns: ${unreadColumns.join(", ")}` : "";
+    this.#setup.policy.logger.warn(
+      oneLine(
+        redact(
+          `FMP ${state.label}: header lacks optional column(s) ${missingColumns.join(", ")}, read as null${unread} (renamed or dropped by FMP?)`,
+          this.#setup.transport.apiKey,
+        ),
+      ),
     );
   }
 

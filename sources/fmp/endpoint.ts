@@ -25,6 +25,8 @@ export interface CsvColumn {
   readonly aliases: readonly string[];
   /** A header without this column (or an alias) is an error, not a row problem. */
   readonly required: boolean;
+  /** Only old headers carry it: its absence is expected, never reported as a renamed column. */
+  readonly legacy: boolean;
 }
 
 export interface CsvEndpoint<Row, Params = Record<string, never>> extends EndpointBase<Params> {
@@ -74,6 +76,8 @@ export interface CsvEndpointSpec<C extends Cells, Params> {
   /** Columns the header must have; the others read as null when absent. */
   required: readonly (keyof C & string)[];
   aliases?: Partial<Record<keyof C & string, readonly string[]>>;
+  /** Columns only old headers carry; read when present, absent without a warning. */
+  legacy?: readonly (keyof C & string)[];
   paging?: "none" | "part";
   whenEmpty?: "ok" | "error";
   emptyHint?: string;
@@ -85,6 +89,7 @@ export function defineCsvEndpoint<C extends Cells, Params = Record<string, never
   const shape: Record<string, z.ZodType> = {};
   for (const [column, cell] of Object.entries(spec.columns)) shape[column] = cell(column);
   const required = new Set<string>(spec.required);
+  const legacy = new Set<string>(spec.legacy ?? []);
   const aliases: Partial<Record<string, readonly string[]>> = spec.aliases ?? {};
   return {
     format: "csv",
@@ -99,6 +104,7 @@ export function defineCsvEndpoint<C extends Cells, Params = Record<string, never
       name,
       aliases: aliases[name] ?? [],
       required: required.has(name),
+      legacy: legacy.has(name),
     })),
     paging: spec.paging ?? "none",
     whenEmpty: spec.whenEmpty ?? "ok",

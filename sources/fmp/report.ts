@@ -7,6 +7,7 @@
 import type { Query } from "./endpoint.ts";
 
 export const MAX_SAMPLES = 5;
+export const MAX_UNREAD_COLUMNS = 10;
 
 export interface RowSample {
   /** Data row number in the body, 1 = the first row after the header. */
@@ -30,6 +31,16 @@ export interface FetchReport {
   samples: RowSample[];
   /** Per column: values FMP wrote as Infinity/NaN, delivered as null. */
   nonFinite: Record<string, number>;
+  /**
+   * Optional columns the header lacked, so every row has them null (a renamed or dropped
+   * column at FMP); a warning is logged too. Empty when the header had them all.
+   */
+  missingColumns: string[];
+  /**
+   * When `missingColumns` is not empty: header columns nothing reads (up to
+   * MAX_UNREAD_COLUMNS), where a renamed column shows up under its new name.
+   */
+  unreadColumns: string[];
   /** HTTP requests made, retries included. */
   requests: number;
   /** Failed attempts that were retried (429, 5xx, timeouts, cut bodies). */
@@ -62,6 +73,8 @@ export function newReport(endpoint: string, params: Query): FetchReport {
     skipped: 0,
     samples: [],
     nonFinite: {},
+    missingColumns: [],
+    unreadColumns: [],
     requests: 0,
     retries: 0,
     bytes: 0,
@@ -73,6 +86,25 @@ export function newReport(endpoint: string, params: Query): FetchReport {
 export function recordSkipped(report: FetchReport, sample: RowSample): void {
   report.skipped++;
   if (report.samples.length < MAX_SAMPLES) report.samples.push(sample);
+}
+
+/**
+ * Adds a header's missing optional columns to the report; true when any is new to it (a
+ * paged file repeats its header in every part, and that is one finding, not many).
+ */
+export function recordMissingColumns(
+  report: FetchReport,
+  missing: readonly string[],
+  unread: readonly string[],
+): boolean {
+  const fresh = missing.filter((column) => !report.missingColumns.includes(column));
+  if (fresh.length === 0) return false;
+  report.missingColumns.push(...fresh);
+  for (const column of unread) {
+    if (report.unreadColumns.length >= MAX_UNREAD_COLUMNS) break;
+    if (!report.unreadColumns.includes(column)) report.unreadColumns.push(column);
+  }
+  return true;
 }
 
 /** "2,431 rows, 0 skipped, 0.2 MB in 0.1 s" for a log line. */

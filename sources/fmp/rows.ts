@@ -1,7 +1,9 @@
 /**
  * From CSV fields to validated rows: the header is matched against the endpoint's columns
  * once, then each row becomes a record of the known columns only (extra columns never
- * reach the schema) and goes through the endpoint's zod schema.
+ * reach the schema) and goes through the endpoint's zod schema. An optional column the
+ * header lacks reads as null; the validator names such columns (and the header columns it
+ * does not read, where a renamed one shows up) so the fetch can report them, not hide them.
  */
 import { tallyingNonFinite } from "./cells.ts";
 import type { CsvEndpoint } from "./endpoint.ts";
@@ -15,6 +17,10 @@ export class RowValidator<Row> {
   /** Output column name and its index in the header (-1: absent, reads as null). */
   readonly #mapping: [string, number][];
   readonly #nonFinite: Record<string, number>;
+  /** Optional columns absent from the header: every row reads them as null. */
+  readonly missingOptional: readonly string[];
+  /** Header columns no declared column (or alias) reads. */
+  readonly unread: readonly string[];
 
   /**
    * Throws an FmpError ("header") when a required column is missing; `label` names the
@@ -35,13 +41,21 @@ export class RowValidator<Row> {
       if (!position.has(key)) position.set(key, index);
     });
     const missing: string[] = [];
+    const missingOptional: string[] = [];
+    const read = new Set<number>();
     this.#mapping = endpoint.columns.map((column) => {
       const index = [column.name, ...column.aliases]
         .map((name) => position.get(name))
         .find((found) => found !== undefined);
-      if (index === undefined && column.required) missing.push(column.name);
+      if (index !== undefined) read.add(index);
+      else if (column.required) missing.push(column.name);
+      else if (!column.legacy) missingOptional.push(column.name);
       return [column.name, index ?? -1];
     });
+    this.missingOptional = missingOptional;
+    this.unread = header
+      .map((name, index) => (read.has(index) ? "" : name.trim()))
+      .filter((name) => name !== "");
     if (missing.length > 0) {
       const seen = header.slice(0, 6).join(",");
       throw new FmpError({

@@ -3,11 +3,13 @@
  *
  * Every rule counts the requests that reach it, per endpoint, starting at 1, and fires on
  * `first` (the first K requests) and/or `every` (requests N, 2N, 3N, ...). Rules are checked
- * in a fixed order, 429 then 500 then slow then truncation, and a request stopped by one
- * (429, 500) never reaches the next: "the first 3 requests get 429, then every 2nd of the
- * rest gets 500" is expressible and repeatable. Malformed rows are chosen per row by a
- * seeded hash of the request URL (apikey excluded) and the row number, so a retry of the
- * same URL gets the same damaged rows, as a real data defect would.
+ * in a fixed order, 429 then 500 then unpublished then slow then truncation then stall,
+ * and a request stopped by one (429, 500, unpublished) never reaches the next: "the first 3
+ * requests get 429, then every 2nd of the rest gets 500" is expressible and repeatable.
+ * Malformed rows are chosen per row by a seeded hash of the request URL (apikey excluded)
+ * and the row number, so a retry of the same URL gets the same damaged rows, as a real data
+ * defect would. Renamed columns change the header of every matching response, as a format
+ * change at FMP would.
  */
 import type { MalformedKind, RowCorruptor } from "./csv.ts";
 import { hash3, hashString, unit } from "./random.ts";
@@ -43,6 +45,17 @@ export interface TruncateFault extends FaultRule {
   afterBytes?: number;
 }
 
+export interface StallFault extends FaultRule {
+  /** Bytes of body sent before the response stops sending (default 0: headers only). */
+  afterBytes?: number;
+}
+
+/** Header names replaced in matching CSV responses (e.g. `{ ebit: "EBIT" }`); the data stays. */
+export interface RenameColumnsFault {
+  endpoints?: readonly string[];
+  columns: Readonly<Record<string, string>>;
+}
+
 export interface MalformedRowsFault {
   endpoints?: readonly string[];
   /** Share of data rows damaged, 0..1. */
@@ -58,7 +71,18 @@ export interface FaultOptions {
   serverError?: ServerErrorFault;
   slow?: SlowFault;
   truncate?: TruncateFault;
+  /**
+   * The body stops mid-way and the connection stays open, sending nothing, until the client
+   * gives up and disconnects (a stalled download, not a cut one).
+   */
+  stall?: StallFault;
+  /**
+   * A file not published yet: a CSV answered with its header only, as the sandbox answers
+   * for a day without trading (an EOD file late on a trading day looks like this).
+   */
+  unpublished?: FaultRule;
   malformedRows?: MalformedRowsFault;
+  renameColumns?: RenameColumnsFault;
 }
 
 export interface FaultCounts {
@@ -66,6 +90,12 @@ export interface FaultCounts {
   serverErrors: number;
   slow: number;
   truncated: number;
+  /** Responses stalled (each holds its connection until the client leaves). */
+  stalled: number;
+  /** Responses answered with the header only. */
+  unpublished: number;
+  /** Responses whose header had a column renamed. */
+  renamed: number;
   malformedRows: number;
 }
 
@@ -75,10 +105,22 @@ export interface FaultDecision {
   serverError?: { status: number };
   delayMs?: number;
   truncateAfterBytes?: number;
+  stallAfterBytes?: number;
+  unpublished?: boolean;
+  renameColumns?: Readonly<Record<string, string>>;
   corrupt?: RowCorruptor;
 }
 
 const DEFAULT_TRUNCATE_AFTER = 2048;
+
+/** The header with renamed columns replaced; the same array when nothing matches. */
+export function renameHeader(
+  columns: readonly string[],
+  renames: Readonly<Record<string, string>> | undefined,
+): readonly string[] {
+  if (!renames) return columns;
+  return columns.map((c) => (Object.hasOwn(renames, c) ? (renames[c] as string) : c));
+}
 
 /** "eod-bulk", "/stable/eod-bulk" and "stable/eod-bulk" all name the same endpoint. */
 export function endpointName(path: string): string {
@@ -120,11 +162,15 @@ export class FaultPlan {
     if (this.fires("500", o.serverError, endpoint)) {
       return { serverError: { status: o.serverError?.status ?? 500 } };
     }
+    if (this.fires("unpublished", o.unpublished, endpoint)) return { unpublished: true };
     const decision: FaultDecision = {};
     if (this.fires("slow", o.slow, endpoint)) decision.delayMs = o.slow?.delayMs ?? 0;
     if (this.fires("truncate", o.truncate, endpoint)) {
       decision.truncateAfterBytes = o.truncate?.afterBytes ?? DEFAULT_TRUNCATE_AFTER;
     }
+    if (this.fires("stall", o.stall, endpoint)) decision.stallAfterBytes = o.stall?.afterBytes ?? 0;
+    const rename = o.renameColumns;
+    if (rename && matches(rename.endpoints, endpoint)) decision.renameColumns = rename.columns;
     const malformed = o.malformedRows;
     if (malformed && malformed.rate > 0 && matches(malformed.endpoints, endpoint)) {
       const kinds = malformed.kinds?.length
@@ -144,5 +190,14 @@ export class FaultPlan {
 }
 
 export function emptyFaultCounts(): FaultCounts {
-  return { rateLimited: 0, serverErrors: 0, slow: 0, truncated: 0, malformedRows: 0 };
+  return {
+    rateLimited: 0,
+    serverErrors: 0,
+    slow: 0,
+    truncated: 0,
+    stalled: 0,
+    unpublished: 0,
+    renamed: 0,
+    malformedRows: 0,
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * The sandbox over HTTP (node:http, loopback only): FMP's stable paths under /stable, an
  * `apikey` query parameter required like FMP (401 with FMP's JSON error shape when missing),
- * CSV streamed in chunks with backpressure, faults injected as configured, and SEC filing
+ * CSV streamed in chunks with backpressure, faults injected as configured (see faults.ts:
+ * 429, 5xx, slow, cut, stalled and header-only bodies, renamed columns, bad rows), and SEC filing
  * documents under /sandbox/sec for the links the filings search returns.
  */
 import { once } from "node:events";
@@ -14,6 +15,7 @@ import {
   type FaultDecision,
   type FaultOptions,
   FaultPlan,
+  renameHeader,
 } from "./faults.ts";
 import { csvChunks, type FeedResponse, isEndpoint, respond } from "./feeds.ts";
 import {
@@ -115,10 +117,16 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
   ): Promise<void> {
     res.writeHead(200, { "content-type": "text/csv; charset=utf-8" });
     const limit = decision.truncateAfterBytes;
+    const stallAt = decision.stallAfterBytes;
     let sent = 0;
-    const chunks = csvChunks(response.columns, response.rows, decision.corrupt, (count) => {
+    const columns = renameHeader(response.columns, decision.renameColumns);
+    if (columns !== response.columns) stats.faults.renamed++;
+    // A file not published yet is its header alone.
+    const rows = decision.unpublished ? [] : response.rows;
+    const chunks = csvChunks(columns, rows, decision.corrupt, (count) => {
       stats.faults.malformedRows += count;
     });
+    if (stallAt !== undefined) res.flushHeaders();
     for (const chunk of chunks) {
       if (res.destroyed) return;
       let bytes = Buffer.from(chunk);
@@ -127,6 +135,13 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
         stats.faults.truncated++;
         // Cut the connection mid-body once the partial chunk is flushed: no terminating chunk.
         res.write(bytes, () => res.socket?.destroy());
+        return;
+      }
+      if (stallAt !== undefined && sent + bytes.length > stallAt) {
+        stats.faults.stalled++;
+        res.write(bytes.subarray(0, Math.max(0, stallAt - sent)));
+        // Send nothing more, keeping the connection open, until the client gives up.
+        if (!res.destroyed) await once(res, "close");
         return;
       }
       sent += bytes.length;
@@ -217,6 +232,7 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
     }
 
     const response = respond(market, endpoint, url.searchParams, url.origin);
+    if (decision.unpublished) stats.faults.unpublished++;
     switch (response.kind) {
       case "error":
         countStatus(response.status);
@@ -228,7 +244,7 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
         return;
       case "json":
         countStatus(200);
-        return sendJson(res, 200, response.body);
+        return sendJson(res, 200, decision.unpublished ? [] : response.body);
       case "csv":
         countStatus(200);
         return streamCsv(res, response, decision);

@@ -165,4 +165,37 @@ describe("decideGate", () => {
     expect(decide([a], self, true)).toMatchObject({ decision: "run", reason: "forced" });
     expect(decide([dep("a", { latest: null })], null, true).decision).toBe("wait");
   });
+
+  it("reruns an up-to-date asset whose own last run failed after its success", () => {
+    const a = dep("a");
+    const self = m("self", {
+      upstream: [
+        { asset: "a", id: a.latest?.id as string, partition: null, runDate: "2026-01-05" },
+      ],
+    });
+    const killed = m("self", { status: "failed", startedAt: at(10), error: "abandoned" });
+    const outcome = decideGate({ deps: [a], self, selfFailed: killed, force: false, now: NOW });
+    expect(outcome).toMatchObject({ decision: "run", reason: "its last run failed" });
+    const older = m("self", { status: "failed", startedAt: at(90) });
+    const fresh = decideGate({ deps: [a], self, selfFailed: older, force: false, now: NOW });
+    expect(fresh.decision).toBe("skip");
+    expect(decideGate({ deps: [], self, selfFailed: killed, force: false, now: NOW }).reason).toBe(
+      "its last run failed",
+    );
+  });
+
+  it("reruns an asset whose last success failed an error-severity check", () => {
+    const a = dep("a");
+    const upstream = [
+      { asset: "a", id: a.latest?.id as string, partition: null, runDate: "2026-01-05" },
+    ];
+    const checked = m("self", { upstream, checksPassed: false });
+    expect(
+      decideGate({ deps: [a], self: checked, selfFailed: null, force: false, now: NOW }),
+    ).toMatchObject({ decision: "run", reason: "its last run failed an error-severity check" });
+    const passed = m("self", { upstream, checksPassed: true });
+    expect(
+      decideGate({ deps: [a], self: passed, selfFailed: null, force: false, now: NOW }).decision,
+    ).toBe("skip");
+  });
 });

@@ -4,12 +4,14 @@
  * and exit codes. Each test uses a later partition than the one before, so
  * one database serves them all without leaking state between them.
  */
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defineAsset } from "../../assets/define.ts";
 import { AssetGraph } from "../../assets/graph.ts";
 import { materialize } from "../../assets/materialize.ts";
 import type { Resources } from "../../assets/resources.ts";
-import type { Store } from "../../db/index.ts";
+import type { Materialization, Store } from "../../db/index.ts";
 import { testResources } from "../helpers/resources.ts";
 import { openTestStore } from "../helpers/store.ts";
 import { createTestGraph, type TestGraph } from "../helpers/test-graph.ts";
@@ -187,15 +189,118 @@ describe("latest-state deps of scheduled assets", () => {
       materialize: async () => ({ rows: 1 }),
     });
     const graph = new AssetGraph([root, strict, weekly]);
-    const friday = await materialize(graph, "weekly_root", resources, { partition: "2026-02-13" });
+    const friday = await materialize(graph, "weekly_root", resources, { partition: "2026-02-20" });
     expect(friday.exitCode).toBe(0);
     const monday = await materialize(graph, "strict_reader,weekly_reader", resources, {
-      partition: "2026-02-16",
+      partition: "2026-02-23",
     });
     expect(Object.fromEntries(monday.outcomes.map((o) => [o.asset, o.status]))).toEqual({
       strict_reader: "waiting",
       weekly_reader: "succeeded",
     });
     expect(() => defineAsset({ ...weekly, depLookbackDays: -1 })).toThrow(/depLookbackDays/);
+  });
+});
+
+/** A running row for `asset` on `day`, owned by a process of this host that has exited. */
+async function leftByDeadProcess(asset: string, day: string): Promise<Materialization> {
+  const pid = spawnSync(process.execPath, ["-e", ""]).pid as number;
+  const row = await store.ledger.start(
+    {
+      asset,
+      partition: day,
+      runDate: day,
+      scope: null,
+      trigger: "killed",
+      executor: "in-process",
+      runId: "local-killed",
+      upstream: [],
+      owner: { host: hostname(), pid },
+    },
+    { ...gateRun(asset, day) },
+    { staleAfterMs: 6 * 3_600_000, supersede: false },
+  );
+  return row as Materialization;
+}
+
+const gateRun = (asset: string, day: string) => ({
+  asset,
+  partition: day,
+  runDate: day,
+  scopeKey: "",
+  trigger: "killed",
+  decision: "run" as const,
+  reason: "test",
+  missing: [],
+  inProgress: [],
+  blocked: [],
+});
+
+describe("runs whose process is gone", () => {
+  it("a rerun takes over at once from a row whose process died (no 'already running')", async () => {
+    const dead = await leftByDeadProcess("prices", "2026-01-14");
+    const summary = await materialize(t.graph, "*", resources, { partition: "2026-01-14" });
+    expect(summary.exitCode).toBe(0);
+    expect(statuses(summary).prices).toBe("succeeded");
+    expect(await store.ledger.get(dead.id)).toMatchObject({
+      status: "failed",
+      error: `abandoned: process ${dead.owner?.pid} on ${hostname()} is gone`,
+    });
+    expect(await store.ledger.running("prices", "2026-01-14", "")).toBeNull();
+  });
+
+  it("downstream never waits on a dead dep's row: it is closed, and counts as a failed run", async () => {
+    await materialize(t.graph, "*", resources, { partition: "2026-01-15" });
+    const dead = await leftByDeadProcess("prices", "2026-01-15");
+    const waiting = await materialize(t.graph, "valuation", resources, {
+      partition: "2026-01-15",
+      force: true,
+    });
+    expect(waiting.outcomes[0]).toMatchObject({
+      status: "waiting",
+      reason: "last run of prices failed",
+    });
+    expect((await store.ledger.get(dead.id))?.status).toBe("failed");
+    const healed = await materialize(t.graph, "prices+", resources, { partition: "2026-01-15" });
+    expect(healed.exitCode).toBe(0);
+    expect(statuses(healed)).toEqual({
+      prices: "succeeded",
+      valuation: "succeeded",
+      snapshot: "succeeded",
+    });
+  });
+
+  it("keeps the asset's error when ledger.fail throws; the next run supersedes the row", async () => {
+    const brokenLedger = Object.create(store.ledger, {
+      fail: {
+        value: async () => {
+          throw new Error("ledger unreachable");
+        },
+      },
+    });
+    const brokenStore = Object.create(store, { ledger: { value: brokenLedger } }) as Store;
+    t.failing.add("financials");
+    const summary = await materialize(
+      t.graph,
+      "*",
+      { ...resources, db: brokenStore },
+      {
+        partition: "2026-01-16",
+      },
+    );
+    expect(summary.exitCode).toBe(1);
+    const financials = summary.outcomes.find((o) => o.asset === "financials");
+    expect(financials?.reason).toMatch(
+      /^financials exploded on purpose \(the ledger could not record this failure: ledger unreachable;/,
+    );
+    const stuck = await store.ledger.running("financials", "2026-01-16", "");
+    expect(stuck?.id).toBe(financials?.materializationId);
+
+    t.failing.clear();
+    const rerun = await materialize(t.graph, "*", resources, { partition: "2026-01-16" });
+    expect(rerun.exitCode).toBe(0);
+    expect((await store.ledger.get(stuck?.id as string))?.error).toBe(
+      `abandoned: process ${process.pid} on ${hostname()} no longer runs it`,
+    );
   });
 });

@@ -18,6 +18,9 @@ const LEDGER = new Set([
   "fintra_gate_decisions",
   "fintra_check_results",
   "fintra_migrations",
+  // Staged writes' bookkeeping (migration 0031): each run's publish is recorded there.
+  "fintra_staged_rows",
+  "fintra_staged_publishes",
 ]);
 /** Bookkeeping stamps a rewrite may move; none of them is data. */
 const STAMPS = ["updated_at", "created_at"];

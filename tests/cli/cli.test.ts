@@ -23,7 +23,11 @@ describe("fintra CLI: bad input", () => {
     [["materialize", "*", "--date", "2027-01-04"], "is in the future"],
     [["materialize", "*", "--limit", "-3"], "error: --limit must be a positive whole number"],
     [["materialize", "*", "--limit", "0"], "error: --limit must be a positive whole number"],
-    [["materialize", "*", "--ticker", "AA PL"], "error: bad ticker: AA PL"],
+    [["materialize", "*", "--ticker", "AA PL"], 'error: --ticker: bad ticker "AA PL"'],
+    [
+      ["materialize", "*", "--limit", "99999999999999999999"],
+      "error: --limit must be a positive whole number",
+    ],
     [["materialize", "*", "--bogus"], "error: unknown option '--bogus'"],
     [["graph", "--format", "svg"], "error: --format must be text or mermaid"],
   ])("%j fails with one line and exit 2, writing nothing", async (argv, message) => {
@@ -33,6 +37,19 @@ describe("fintra CLI: bad input", () => {
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(cli.databaseExists()).toBe(false);
   });
+
+  it.each([101, 5000])(
+    "refuses %i tickers in --ticker (the ledger's index holds 100) with one line and exit 2",
+    async (count) => {
+      const tickers = Array.from({ length: count }, (_, i) => `T${i}`).join(",");
+      const result = await cli.run("materialize", "*", "--ticker", tickers);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `error: --ticker: at most 100 tickers in one scope (got ${count})\n`,
+      );
+      expect(cli.databaseExists()).toBe(false);
+    },
+  );
 
   it("suggests close matches for an unknown asset", async () => {
     const result = await cli.run("materialize", "valuaton");
@@ -121,7 +138,7 @@ describe("fintra CLI: db migrate and materialize", () => {
 
   it("exits 1 when an asset fails, naming it, and 3 when an asset waits", async () => {
     t.failing.add("prices");
-    const failed = await cli.run("materialize", "prices+", "--date", "2026-11-26");
+    const failed = await cli.run("materialize", "prices+", "--date", "2026-11-24");
     t.failing.clear();
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/prices\s+failed\s+\S+\s+prices exploded on purpose/);
@@ -161,7 +178,7 @@ describe("fintra CLI: backfill and sql", () => {
     );
     const second = await cli.run("backfill", "*", "--from", "2026-11-23");
     expect(second.stdout).toContain(
-      "5 dates: 2 done, 3 already done, 0 holidays, 0 failed, 0 waiting",
+      "4 dates: 1 done, 3 already done, 1 holidays, 0 failed, 0 waiting",
     );
   });
 

@@ -3,8 +3,12 @@
  * through the PostgREST emulator) always, and against Postgres when
  * DATABASE_URL is set: migrations, upserts, paged reads, deletes, the ledger.
  */
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GateDecision, Store } from "../../db/index.ts";
+import type { GateDecision, RunOwner, Store } from "../../db/index.ts";
+import { releaseRun } from "../../db/ledger.ts";
+import { MATERIALIZATIONS } from "../../db/ledger-rows.ts";
 import { backends, openTestStore } from "../helpers/store.ts";
 import { type TestRow, testRows } from "../helpers/test-table.ts";
 
@@ -33,6 +37,12 @@ const decision = (asset: string, runDate: string): GateDecision => ({
   inProgress: [],
   blocked: [],
 });
+
+/** The pid of a process that has exited (and been reaped): nothing answers to it. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ["-e", ""]);
+  return child.pid as number;
+}
 
 describe.each(backends)("Store on %s", (backend) => {
   let store: Store;
@@ -189,7 +199,7 @@ describe.each(backends)("Store on %s", (backend) => {
   });
 
   describe("ledger", () => {
-    const start = (asset: string, runDate: string, supersede = false) =>
+    const start = (asset: string, runDate: string, supersede = false, owner?: RunOwner) =>
       store.ledger.start(
         {
           asset,
@@ -200,10 +210,12 @@ describe.each(backends)("Store on %s", (backend) => {
           executor: "in-process",
           runId: `run-${asset}`,
           upstream: [],
+          ...(owner ? { owner } : {}),
         },
         decision(asset, runDate),
         { staleAfterMs: 60_000, supersede },
       );
+    const me = (): RunOwner => ({ host: hostname(), pid: process.pid });
 
     it("claims a key once; a second claim waits; a forced one supersedes", async () => {
       const first = await start("x", "2026-01-05");
@@ -214,6 +226,51 @@ describe.each(backends)("Store on %s", (backend) => {
       const old = await store.ledger.get(first?.id as string);
       expect(old?.status).toBe("failed");
       expect(old?.error).toMatch(/abandoned/);
+    });
+
+    it("supersedes at once a running row whose process on this host is gone", async () => {
+      const gone = { host: hostname(), pid: deadPid() };
+      const dead = await start("o1", "2026-01-05", false, gone);
+      expect(dead).toMatchObject({ status: "running", owner: gone });
+      const next = await start("o1", "2026-01-05", false, me());
+      expect(next?.status).toBe("running");
+      expect(await store.ledger.get(dead?.id as string)).toMatchObject({
+        status: "failed",
+        error: `abandoned: process ${gone.pid} on ${gone.host} is gone`,
+      });
+      expect(await store.ledger.running("o1", "2026-01-05", "")).toMatchObject({ id: next?.id });
+      releaseRun(next?.id as string);
+    });
+
+    it("keeps the claim of a live owner: this process while it runs the row", async () => {
+      const live = await start("o2", "2026-01-05", false, me());
+      expect(await start("o2", "2026-01-05", false, me())).toBeNull();
+      // Released without closing its row (its ledger.fail threw): the next claim takes over.
+      releaseRun(live?.id as string);
+      const next = await start("o2", "2026-01-05", false, me());
+      expect(next?.id).not.toBe(live?.id);
+      expect((await store.ledger.get(live?.id as string))?.error).toBe(
+        `abandoned: process ${process.pid} on ${hostname()} no longer runs it`,
+      );
+      releaseRun(next?.id as string);
+    });
+
+    it("judges another host's run by its heartbeat", async () => {
+      const remote = { host: "another-host.invalid", pid: deadPid() };
+      const m = await start("o3", "2026-01-05", false, remote);
+      expect(m?.heartbeatAt).toBeTruthy();
+      // A dead pid means nothing on another host: a fresh heartbeat keeps the claim.
+      expect(await start("o3", "2026-01-05", false, me())).toBeNull();
+      expect(await store.ledger.heartbeat(m?.id as string)).toBe(true);
+      const silentSince = new Date(Date.now() - 10 * 60_000).toISOString();
+      await store.update(MATERIALIZATIONS, { id: m?.id as string }, { heartbeat_at: silentSince });
+      const next = await start("o3", "2026-01-05", false, me());
+      expect(next?.status).toBe("running");
+      expect((await store.ledger.get(m?.id as string))?.error).toMatch(
+        /^abandoned: no heartbeat from process \d+ on another-host\.invalid since /,
+      );
+      releaseRun(next?.id as string);
+      expect(await store.ledger.heartbeat(m?.id as string)).toBe(false);
     });
 
     it("records success with checks and finds it as the latest", async () => {

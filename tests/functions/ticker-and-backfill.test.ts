@@ -55,7 +55,7 @@ describe("fintra/ticker.requested", () => {
     });
     expect(bad?.error).toMatchObject({
       name: "NonRetriableError",
-      message: 'bad ticker "no good"',
+      message: 'refused fintra/ticker.requested: ticker: bad ticker "no good"',
     });
     const [weekend] = await bus.deliver({
       name: "fintra/ticker.requested",
@@ -91,6 +91,18 @@ describe("fintra/backfill.requested", () => {
     ).rejects.toThrow(/unknown asset/);
   });
 
+  it("plans trading days only, listing the holidays it passes over", async () => {
+    const t = createTestGraph();
+    const plan = await planBackfill(t.graph, testResources(store, NOW), {
+      selection: "prices+",
+      from: "2026-11-25",
+      to: "2026-11-27",
+      force: true,
+    });
+    expect(plan.dates).toEqual(["2026-11-25", "2026-11-27"]);
+    expect(plan.holidays).toEqual(["2026-11-26 Thanksgiving Day"]);
+  });
+
   it("requests each date in order, waiting for the pacer before the next", async () => {
     const t = createTestGraph();
     const bus = new InngestBus();
@@ -120,7 +132,7 @@ describe("fintra/backfill.requested", () => {
         },
       ],
     });
-    expect(out.result).toEqual({ requested: 2, skipped: 0, continued: 0 });
+    expect(out.result).toEqual({ requested: 2, skipped: 0, continued: 0, holidays: [] });
     const requested = bus.sent.map((e) => [e.data.asset, e.data.partition, e.data.downstream]);
     expect(requested).toEqual([
       ["financials", "2026-11-02", true],

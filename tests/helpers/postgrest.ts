@@ -12,7 +12,8 @@
  * ignore-duplicates; PATCH and DELETE (refused without a filter, as
  * Supabase's pg-safeupdate does); return=representation; error bodies
  * {code, message, details, hint} with PostgREST's statuses (409 for unique
- * violations). Responses are capped at `maxRows` (1,000, PostgREST's
+ * violations); RPC (`POST /rest/v1/rpc/<fn>` with named arguments in a JSON object, read
+ * with json_to_record as PostgREST does, one statement, the result as JSON). Responses are capped at `maxRows` (1,000, PostgREST's
  * max-rows on Supabase) so paging is really exercised. Faults (HTTP statuses
  * with headers, network errors) can be injected for the next requests.
  */
@@ -490,12 +491,54 @@ export function postgrestEmulator(
       : new Response(null, { status: 204, headers });
   }
 
+  /** A function call: named arguments from the JSON body, one statement, its result as JSON. */
+  async function rpc(req: Request, name: string): Promise<Response> {
+    if (req.method !== "POST") {
+      return json(405, { code: "PGRST117", message: `Unsupported HTTP method: ${req.method}` });
+    }
+    const args = JSON.parse((await req.text()) || "{}") as Record<string, unknown>;
+    const declared = await db.query<{ name: string; type: string }>(
+      `SELECT a.name, format_type(a.type, NULL) AS type
+         FROM pg_proc p, unnest(p.proargnames, p.proargtypes::oid[]) AS a(name, type)
+        WHERE p.proname = $1 AND pg_function_is_visible(p.oid)`,
+      [name],
+    );
+    const types = new Map(declared.map((a) => [a.name, a.type]));
+    const given = Object.keys(args);
+    if (declared.length === 0 || given.some((a) => !types.has(a))) {
+      throw new ApiError(
+        404,
+        "PGRST202",
+        `Could not find the function public.${name}(${given.join(", ")}) in the schema cache`,
+      );
+    }
+    const call = given.map((a) => `${ident(a)} => _.${ident(a)}`).join(", ");
+    const record = given.map((a) => `${ident(a)} ${types.get(a)}`).join(", ");
+    const [row] = await db.query<{ body: string }>(
+      `SELECT to_json(${ident(name)}(${call}))::text AS body
+         FROM json_to_record($1::json) AS _(${record || "_none int"})`,
+      [JSON.stringify(args)],
+    );
+    return new Response(row?.body ?? "null", {
+      status: 200,
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+  }
+
   async function answer(req: Request, url: URL): Promise<Response> {
     if (options.apiKey && req.headers.get("apikey") !== options.apiKey) {
       return json(401, {
         message: "Invalid API key",
         hint: "Double check your Supabase `anon` or `service_role` API key.",
       });
+    }
+    const fn = /^\/rest\/v1\/rpc\/([^/]+)$/.exec(url.pathname);
+    if (fn) {
+      try {
+        return await rpc(req, decodeURIComponent(fn[1] as string));
+      } catch (error) {
+        return errorResponse(error);
+      }
     }
     const match = /^\/rest\/v1\/([^/]+)$/.exec(url.pathname);
     if (!match) return json(404, { code: "PGRST125", message: `Invalid path ${url.pathname}` });

@@ -1,11 +1,11 @@
 /** The HTTP app through `app.request`: health and the Inngest endpoint in dev mode. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Resources } from "../../assets/resources.ts";
 import { openStore, type Store } from "../../db/index.ts";
 import { createFunctions } from "../../functions/index.ts";
 import { createInngestClient } from "../../inngest.config.ts";
 import { createApp } from "../../server/app.ts";
-import { checkInngestMode } from "../../server/index.ts";
+import { checkInngestMode, startServer } from "../../server/index.ts";
 import { testResources } from "../helpers/resources.ts";
 import { openTestStore } from "../helpers/store.ts";
 import { createTestGraph } from "../helpers/test-graph.ts";
@@ -52,15 +52,15 @@ describe("GET /health", () => {
     }
   });
 
-  it("is 503 when the database cannot be opened", async () => {
+  it("is 503 'database unreachable' when the database cannot be opened, with no details", async () => {
     const res = await app(async () => {
-      throw new Error("connection refused");
+      throw new Error(
+        'cannot connect to DATABASE_URL (postgres://db.internal:5432/prod): role "fintra_rw" ...',
+      );
     }).request("/health");
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({
-      status: "database unreachable",
-      error: "connection refused",
-    });
+    // The route is open: who and where the database is stays in the server log.
+    expect(await res.json()).toEqual({ status: "database unreachable" });
   });
 });
 
@@ -78,5 +78,37 @@ describe("inngest mode", () => {
     expect(checkInngestMode({ INNGEST_SIGNING_KEY: "signkey-prod-abc" })).toBe("cloud");
     expect(() => checkInngestMode({})).toThrow(/INNGEST_SIGNING_KEY is not set/);
     expect(() => checkInngestMode({ INNGEST_DEV: "0" })).toThrow(/INNGEST_SIGNING_KEY/);
+  });
+
+  it.each(["0", "false", "FALSE", "no", "No", "off", "OFF", " false ", ""])(
+    "INNGEST_DEV=%j is not dev mode",
+    (value) => {
+      expect(() => checkInngestMode({ INNGEST_DEV: value })).toThrow(/INNGEST_SIGNING_KEY/);
+      expect(
+        checkInngestMode({ INNGEST_DEV: value, INNGEST_SIGNING_KEY: "signkey-prod-abc" }),
+      ).toBe("cloud");
+    },
+  );
+
+  it.each(["1", "true", "yes", "http://127.0.0.1:8288"])("INNGEST_DEV=%j is dev mode", (value) => {
+    expect(checkInngestMode({ INNGEST_DEV: value })).toBe("dev");
+  });
+
+  it("serves in the mode it checked: INNGEST_DEV=off is cloud for the SDK too, not a dev server at http://off", async () => {
+    const key = "signkey-prod-0123456789abcdef0123456789abcdef";
+    vi.stubEnv("INNGEST_SIGNING_KEY", key);
+    vi.stubEnv("INNGEST_DEV", "off");
+    const env = { INNGEST_DEV: "off", INNGEST_SIGNING_KEY: key, FINTRA_PGLITE_DIR: "memory" };
+    const server = await startServer({ port: 0, env });
+    try {
+      // Cloud mode wants a signed request; dev mode would answer anyone with its introspection.
+      const res = await fetch(`${server.url}/api/inngest`);
+      const body = (await res.json()) as { mode?: string };
+      expect(body.mode).not.toBe("dev");
+      expect(res.status).not.toBe(200);
+    } finally {
+      await server.close();
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -37,6 +37,11 @@ function app(options: { token?: string; dev?: boolean } = { token: TOKEN }) {
   });
 }
 const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+const jsonPost = (body: string, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { ...auth.headers, "content-type": "application/json", ...headers },
+  body,
+});
 
 beforeAll(async () => {
   store = await openTestStore();
@@ -102,30 +107,142 @@ describe("GET /api/assets/:key/why", () => {
       (await app().request("/api/assets/valuation/why?partition=yesterday", auth)).status,
     ).toBe(400);
   });
+
+  it("checks the day and the query keys with the shared schemas", async () => {
+    const impossible = await app().request("/api/assets/valuation/why?partition=2026-02-30", auth);
+    expect(impossible.status).toBe(400);
+    expect(await impossible.json()).toEqual({
+      error: 'partition: bad date "2026-02-30": expected a calendar date as YYYY-MM-DD',
+    });
+    const misspelt = await app().request("/api/assets/valuation/why?partiton=2026-11-27", auth);
+    expect(misspelt.status).toBe(400);
+    expect(await misspelt.json()).toEqual({ error: 'unknown key "partiton"' });
+  });
 });
 
 describe("POST /api/assets/:key/materialize", () => {
   it("sends fintra/asset.requested with the body's options", async () => {
-    const res = await app().request("/api/assets/prices/materialize", {
-      method: "POST",
-      ...auth,
-      body: JSON.stringify({ partition: "2026-11-26", force: true, downstream: true }),
-    });
+    const res = await app().request(
+      "/api/assets/prices/materialize",
+      jsonPost(JSON.stringify({ partition: "2026-11-25", force: true, downstream: true })),
+    );
     expect(res.status).toBe(202);
     expect(bus.sent.at(-1)).toMatchObject({
       name: "fintra/asset.requested",
-      data: { asset: "prices", partition: "2026-11-26", force: true, downstream: true },
+      data: { asset: "prices", partition: "2026-11-25", force: true, downstream: true },
     });
   });
 
   it("refuses a weekend, a bad body and an unknown asset", async () => {
     const post = (path: string, body: unknown) =>
-      app().request(path, { method: "POST", ...auth, body: JSON.stringify(body) });
+      app().request(path, jsonPost(JSON.stringify(body)));
     const weekend = await post("/api/assets/prices/materialize", { partition: "2026-11-28" });
     expect(weekend.status).toBe(400);
     expect(((await weekend.json()) as { error: string }).error).toMatch(/Saturday|future/);
     expect((await post("/api/assets/prices/materialize", { force: "yes" })).status).toBe(400);
     expect((await post("/api/assets/nope/materialize", {})).status).toBe(404);
+  });
+});
+
+describe("POST /api/assets/:key/materialize: malformed input (finding 5)", () => {
+  const post = (body: string, headers?: Record<string, string>) =>
+    app().request("/api/assets/prices/materialize", jsonPost(body, headers));
+
+  /** The answer is a refusal of one line, and no event left the server. */
+  async function expectRefused(res: Response, status: number, error: string | RegExp) {
+    const sentBefore = bus.sent.length;
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: string };
+    expect(Object.keys(body)).toEqual(["error"]);
+    expect(body.error).toMatch(error);
+    expect(body.error).not.toContain("\n");
+    expect(bus.sent.length).toBe(sentBefore);
+  }
+
+  it("refuses a body that is not JSON instead of reading it as {}", async () => {
+    // A forced request for a past day must never become an unforced one for today.
+    const sentBefore = bus.sent.length;
+    const res = await post('{"partition": "2026-11-25", "force": true');
+    expect(bus.sent.length).toBe(sentBefore);
+    await expectRefused(res, 400, /^body is not valid JSON$/);
+    await expectRefused(await post(" "), 400, /^body is not valid JSON$/);
+    await expectRefused(await post("[]"), 400, /^expected object, received array$/);
+  });
+
+  it("refuses unknown keys, naming them", async () => {
+    const res = await post(JSON.stringify({ partiton: "2026-11-25", force: true }));
+    await expectRefused(res, 400, /^unknown key "partiton"$/);
+    const nested = await post(JSON.stringify({ scope: { limit: -5, ticker: ["AAPL"] } }));
+    await expectRefused(
+      nested,
+      400,
+      /^scope\.limit: must be a positive whole number; scope: unknown key "ticker"$/,
+    );
+  });
+
+  it("refuses scopes the ledger could not hold", async () => {
+    const many = Array.from({ length: 101 }, (_, i) => `T${i}`);
+    await expectRefused(
+      await post(JSON.stringify({ scope: { tickers: many } })),
+      400,
+      /^scope\.tickers: at most 100 tickers in one scope \(got 101\)$/,
+    );
+    await expectRefused(
+      await post(JSON.stringify({ scope: { tickers: "AAPL" } })),
+      400,
+      /^scope\.tickers: expected a list of tickers$/,
+    );
+    await expectRefused(
+      await post(JSON.stringify({ scope: { tickers: ["AA PL"] } })),
+      400,
+      /^scope\.tickers: bad ticker "AA PL"$/,
+    );
+  });
+
+  it("answers 413 to a body over 16 KB, with or without a content-length", async () => {
+    const big = JSON.stringify({ partition: "2026-11-25", pad: "x".repeat(1024 * 1024) });
+    await expectRefused(await post(big), 413, /^body is larger than 16384 bytes$/);
+    // Streamed (no content-length): the limit still holds while reading.
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const streamed = await app().request("/api/assets/prices/materialize", {
+      method: "POST",
+      headers: { ...auth.headers, "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    await expectRefused(streamed, 413, /^body is larger than 16384 bytes$/);
+  });
+
+  it("refuses a body not sent as JSON (a form or text any web page can post)", async () => {
+    const body = JSON.stringify({ partition: "2026-11-25" });
+    await expectRefused(
+      await post(body, { "content-type": "text/plain;charset=UTF-8" }),
+      415,
+      /^body must be sent as content-type: application\/json$/,
+    );
+    await expectRefused(
+      await post("force=true", { "content-type": "application/x-www-form-urlencoded" }),
+      415,
+      /content-type: application\/json/,
+    );
+  });
+
+  it("takes no body at all as {} and normalises the scope it sends", async () => {
+    const bare = await app().request("/api/assets/prices/materialize", { method: "POST", ...auth });
+    expect(bare.status).toBe(202);
+    expect(bus.sent.at(-1)).toMatchObject({ data: { asset: "prices" } });
+    expect(Object.keys(bus.sent.at(-1)?.data ?? {})).toEqual(["asset"]);
+    const scoped = await post(JSON.stringify({ scope: { tickers: ["msft", " aapl", "MSFT"] } }));
+    expect(scoped.status).toBe(202);
+    expect(bus.sent.at(-1)?.data).toEqual({
+      asset: "prices",
+      scope: { tickers: ["AAPL", "MSFT"] },
+    });
   });
 });
 

@@ -95,6 +95,7 @@ export const keyMetricsTtmBulk = defineCsvEndpoint({
     freeCashFlowMarginTTM: num,
   },
   required: ["symbol", "evToEBITDATTM"],
+  legacy: ["freeCashFlowMarginTTM"],
   aliases: {
     marketCap: ["marketCapTTM"],
     enterpriseValueTTM: ["enterpriseValue"],

@@ -23,7 +23,7 @@ import {
 import { openTestStore } from "../../helpers/store.ts";
 
 const ASSETS = [fintraUniverse, companyProfiles, industryClassification, assetIndustryMap];
-const DAY = "2026-11-26";
+const DAY = "2026-11-25";
 const STEP_SCALE = 0.01;
 
 let market: TestMarket;

@@ -294,8 +294,14 @@ describe("datos_dividendos against the sandbox", () => {
     });
     expect(written.length).toBe(run.rows);
     expect(written.filter((r) => r.filing_date > day)).toEqual([]);
+    // The ledger's coverage (2020..2025) lacks 2019, which this day's history needs.
+    expect(run.metadata).toMatchObject({
+      window: "full",
+      fiscalYears: [2019, 2026],
+      historyCovered: [[2019, 2025]],
+    });
     const expected = equities.flatMap((t) =>
-      [2024, 2025, 2026]
+      [2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026]
         .filter((fy) => {
           const served = market.market.statement(t, "income", fy, "FY");
           return served !== undefined && String(served.filingDate) <= day;

@@ -2,13 +2,17 @@
  * datos_eod and datos_valuacion on the sandbox, including a faulty market:
  * retries complete the run, bad rows are counted, nothing is duplicated.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { backfill } from "../../../assets/backfill.ts";
 import datosEod, { datosEodTable, rejectPrice } from "../../../assets/datos_eod.ts";
 import datosValuacion, {
   datosValuacionTable,
   positivePercentiles,
 } from "../../../assets/datos_valuacion.ts";
+import { defineAsset } from "../../../assets/define.ts";
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
+import { AssetGraph } from "../../../assets/graph.ts";
+import { assetStatuses } from "../../../assets/status.ts";
 import type { Store } from "../../../db/index.ts";
 import type { EodRow } from "../../../sources/fmp/index.ts";
 import {
@@ -68,18 +72,25 @@ describe("datos_eod on a clean market", () => {
     );
   });
 
-  it("refuses a holiday: FMP's empty file is a failure with the reason, not an empty day", async () => {
-    const summary = await runAssets(ASSETS, "+datos_eod", marketResources(store, market), {
-      partition: "2026-11-26",
-    });
-    expect(summary.exitCode).toBe(1);
-    expect(summary.outcomes[1]).toMatchObject({
-      status: "failed",
-      errorName: "NoTradingError",
-      reason:
-        "no trading on 2026-11-26: FMP's EOD file is empty (exchange holiday, or not published yet)",
-    });
+  it("refuses a holiday by name before anything runs: no row, no failed ledger row", async () => {
+    const before = (await store.ledger.history({})).length;
+    await expect(
+      runAssets(ASSETS, "+datos_eod", marketResources(store, market), {
+        partition: "2026-11-26",
+      }),
+    ).rejects.toThrow(
+      "2026-11-26 is Thanksgiving Day: no trading; the trading date before it is 2026-11-25",
+    );
     expect(await store.readAll(datosEodTable, { where: { price_date: "2026-11-26" } })).toEqual([]);
+    expect((await store.ledger.history({})).length).toBe(before);
+  });
+
+  it("refuses a date before the calendar (1900-01-01) without writing a ledger row", async () => {
+    const before = (await store.ledger.history({})).length;
+    await expect(
+      runAssets(ASSETS, "datos_eod", marketResources(store, market), { partition: "1900-01-01" }),
+    ).rejects.toThrow(/^1900-01-01 is before 2000-01-03, the first date of the exchange calendar/);
+    expect((await store.ledger.history({})).length).toBe(before);
   });
 
   it("prices a scoped run's tickers only", async () => {
@@ -124,6 +135,8 @@ describe("datos_eod on a faulty market", () => {
   let store: Store;
   let market: TestMarket;
   beforeAll(async () => {
+    // 5% malformed rows, above the default 2% cap: this test is about retries and counting.
+    vi.stubEnv("FINTRA_MAX_SKIPPED_SHARE", "0.1");
     store = await openTestStore();
     market = await startTestMarket({
       tickers: 100,
@@ -137,6 +150,7 @@ describe("datos_eod on a faulty market", () => {
     });
   });
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await market.close();
     await store.close();
   });
@@ -156,6 +170,179 @@ describe("datos_eod on a faulty market", () => {
     const prices = await store.readAll(datosEodTable, { where: { price_date: "2026-11-25" } });
     expect(new Set(prices.map((p) => p.ticker)).size).toBe(prices.length);
     expect(prices.length + metadata.skipped).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe("datos_eod when the day's file is late", () => {
+  let store: Store;
+  let late: TestMarket;
+  // Friday 2026-12-04 is a trading day; the sandbox has only published up to Thursday.
+  const friday = "2026-12-04";
+  const evening = new Date(`${friday}T23:00:00Z`);
+  beforeAll(async () => {
+    store = await openTestStore();
+    late = await startTestMarket({ tickers: 40, asOf: "2026-12-03" });
+  });
+  afterAll(async () => {
+    await late.close();
+    await store.close();
+  });
+
+  it("says 'not published yet' (not 'holiday'), writes nothing, and downstream waits saying why", async () => {
+    const resources = { db: store, fmp: late.fmp, now: () => evening };
+    const summary = await runAssets(ASSETS, "+datos_valuacion", resources, { partition: friday });
+    const eod = summary.outcomes.find((o) => o.asset === "datos_eod");
+    expect(eod).toMatchObject({
+      errorName: "NotPublishedError",
+      reason: `prices for ${friday} are not published yet: FMP's EOD file for that trading day is empty; retry later`,
+    });
+    expect(eod?.status).toBe("waiting");
+    // The dependent goes through the gate, which names the wait; the run exits 3, not 1.
+    expect(summary.outcomes.find((o) => o.asset === "datos_valuacion")).toMatchObject({
+      status: "waiting",
+      reason: `waiting for datos_eod: ${eod?.reason}`,
+    });
+    expect(summary.exitCode).toBe(3);
+    expect(await store.readAll(datosEodTable, { where: { price_date: friday } })).toEqual([]);
+
+    const statuses = await assetStatuses(store, new AssetGraph(ASSETS), evening);
+    const byKey = Object.fromEntries(statuses.map((s) => [s.key, s]));
+    expect(byKey.datos_eod).toMatchObject({ state: "waiting", reason: eod?.reason });
+    expect(byKey.datos_valuacion).toMatchObject({
+      state: "waiting",
+      reason: `waiting for datos_eod: ${eod?.reason}`,
+    });
+  });
+
+  it("a backfill reports the late day as waiting (exit 3), never as a holiday or a failure", async () => {
+    const resources = { db: store, fmp: late.fmp, now: () => evening };
+    const summary = await backfill(new AssetGraph(ASSETS), "datos_eod", resources, {
+      from: "2026-12-02",
+      to: friday,
+    });
+    expect(summary.days.map((d) => [d.partition, d.status])).toEqual([
+      ["2026-12-02", "done"],
+      ["2026-12-03", "done"],
+      [friday, "waiting"],
+    ]);
+    expect(summary.exitCode).toBe(3);
+  });
+
+  it("once the file is published, the next run loads the day", async () => {
+    const published = await startTestMarket({ tickers: 40, asOf: friday });
+    try {
+      const resources = { db: store, fmp: published.fmp, now: () => evening };
+      const summary = await runAssets(ASSETS, "+datos_eod", resources, { partition: friday });
+      expect(summary.exitCode).toBe(0);
+      const prices = await store.readAll(datosEodTable, { where: { price_date: friday } });
+      expect(prices.length).toBeGreaterThan(20);
+      const statuses = await assetStatuses(store, new AssetGraph(ASSETS), evening);
+      expect(statuses.find((s) => s.key === "datos_eod")?.state).toBe("fresh");
+    } finally {
+      await published.close();
+    }
+  });
+});
+
+describe("datos_eod across Thanksgiving", () => {
+  let store: Store;
+  let market: TestMarket;
+  beforeAll(async () => {
+    store = await openTestStore();
+    market = await startTestMarket({ tickers: 20, asOf: "2026-11-30" });
+  });
+  afterAll(async () => {
+    await market.close();
+    await store.close();
+  });
+
+  it("backfills the trading days only, lists the holiday and fails nothing", async () => {
+    const summary = await backfill(
+      new AssetGraph(ASSETS),
+      "+datos_eod",
+      marketResources(store, market),
+      { from: "2026-11-23", to: "2026-11-30" },
+    );
+    expect(summary.exitCode).toBe(0);
+    expect(summary.days.map((d) => [d.partition, d.status])).toEqual([
+      ["2026-11-23", "done"],
+      ["2026-11-24", "done"],
+      ["2026-11-25", "done"],
+      ["2026-11-27", "done"],
+      ["2026-11-30", "done"],
+    ]);
+    expect(summary.holidays).toEqual([{ date: "2026-11-26", name: "Thanksgiving Day" }]);
+    const runs = await store.ledger.history({ asset: "datos_eod" });
+    expect(runs.filter((m) => m.status !== "succeeded")).toEqual([]);
+    expect(runs.map((m) => m.partition).sort()).toEqual([
+      "2026-11-23",
+      "2026-11-24",
+      "2026-11-25",
+      "2026-11-27",
+      "2026-11-30",
+    ]);
+  });
+});
+
+describe("the cap on skipped rows", () => {
+  // A cheap reader of datos_eod: what matters is whether the gate lets it run.
+  const reader = defineAsset({
+    key: "eod_reader",
+    description: "reads datos_eod",
+    deps: ["datos_eod"],
+    partitioned: true,
+    materialize: async () => ({ rows: 0 }),
+  });
+  let store: Store;
+  beforeAll(async () => {
+    store = await openTestStore();
+  });
+  afterAll(() => store.close());
+  // Each case prices its own day, so the two share one database.
+  const run = async (rate: number, day: string) => {
+    const market = await startTestMarket({
+      tickers: 400,
+      asOf: "2026-11-27",
+      faults: { malformedRows: { endpoints: ["eod-bulk"], rate, seed: 5 } },
+    });
+    try {
+      const summary = await runAssets(
+        [fintraUniverse, datosEod, reader],
+        "+eod_reader",
+        marketResources(store, market),
+        { partition: day },
+      );
+      const [eod] = await store.ledger.history({ asset: "datos_eod", limit: 1 });
+      const checks = eod ? await store.ledger.checks(eod.id) : [];
+      return { summary, eod, cap: checks.find((c) => c.name === "skipped_rows_within_cap") };
+    } finally {
+      await market.close();
+    }
+  };
+
+  it("fails datos_eod's error check at 40% malformed rows, naming the share and samples; downstream is blocked", async () => {
+    const { summary, eod, cap } = await run(0.4, "2026-11-27");
+    expect(summary.exitCode).toBe(1);
+    const outcome = (key: string) => summary.outcomes.find((o) => o.asset === key);
+    expect(outcome("datos_eod")?.status).toBe("failed");
+    expect(outcome("datos_eod")?.reason).toMatch(
+      /^check skipped_rows_within_cap failed: \d+ of \d+ source rows skipped \((3[5-9]|4\d)\.\d%\), above the cap of 2\.0% \(FINTRA_MAX_SKIPPED_SHARE\); e\.g\. row \d+/,
+    );
+    expect(outcome("eod_reader")).toMatchObject({
+      status: "blocked",
+      reason: "upstream failed in this run: datos_eod",
+    });
+    expect(eod?.checksPassed).toBe(false);
+    expect(cap).toMatchObject({ passed: false, severity: "error" });
+    expect(cap?.value).toBeGreaterThan(0.3);
+  });
+
+  it("passes at 1% malformed rows", async () => {
+    const { summary, cap } = await run(0.01, "2026-11-25");
+    expect(summary.exitCode).toBe(0);
+    expect(cap?.passed).toBe(true);
+    expect(cap?.value).toBeGreaterThan(0);
+    expect(cap?.value).toBeLessThan(0.02);
   });
 });
 

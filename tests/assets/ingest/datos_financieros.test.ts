@@ -8,7 +8,9 @@ import datosFinancieros, {
   buildTickerFinancials,
   type FinancialsRow,
   fetchStatements,
+  fillMissingStatements,
   financialsTable,
+  matchPeriods,
   type PeriodFacts,
   ratio,
   statementFiles,
@@ -19,11 +21,14 @@ import type { Resources } from "../../../assets/resources.ts";
 import {
   type BalanceFacts,
   type CashFlowFacts,
+  coveredAfter,
   fiscalYearWindow,
   historyYears,
   type IncomeFacts,
+  mergeYearRanges,
   StatementBook,
   type TickerStatements,
+  type YearRange,
 } from "../../../assets/statements.ts";
 import type { Store } from "../../../db/index.ts";
 import {
@@ -163,6 +168,7 @@ function june(fiscalYear: number, period: Period, over: Figures = {}, filedDays 
 }
 
 const OPTIONS = { asOf: "2026-11-27", updatedAt: "2026-11-27T23:00:00.000Z" };
+const OPTIONS_2026Q1 = { asOf: "2026-12-04", updatedAt: "2026-12-04T23:00:00.000Z" };
 
 const find = (rows: FinancialsRow[], type: string, label: string) => {
   const row = rows.find((r) => r.period_type === type && r.period_label === label);
@@ -263,18 +269,97 @@ describe("buildTickerFinancials", () => {
 
     const few = buildTickerFinancials("ACME", collect(june(2025, "Q4"), june(2026, "Q1")), OPTIONS);
     expect(few.latestTtmGap).toBe("fewer_than_4_quarters");
+  });
 
-    // A quarter without its cash-flow statement is no period at all, and breaks the TTM.
+  it("writes a period from the statements it has, and sums a TTM figure only over 4 quarters that have it", () => {
     const q3 = june(2025, "Q3");
     const partial = collect(june(2025, "Q2"), q3, june(2025, "Q4"), june(2026, "Q1"));
-    const incomplete = buildTickerFinancials(
+    const built = buildTickerFinancials(
       "ACME",
       { ...partial, cashFlow: partial.cashFlow.filter((c) => c !== q3.cashFlow) },
       OPTIONS,
     );
-    expect(incomplete.incompletePeriods).toBe(1);
-    expect(incomplete.rows.map((r) => r.period_label)).toEqual(["2025Q2", "2025Q4", "2026Q1"]);
-    expect(incomplete.latestTtmGap).toBe("fewer_than_4_quarters");
+    expect(built.incompletePeriods).toBe(1);
+    expect(built.rows.filter((r) => r.period_type === "Q").map((r) => r.period_label)).toEqual([
+      "2025Q2",
+      "2025Q3",
+      "2025Q4",
+      "2026Q1",
+    ]);
+    expect(find(built.rows, "Q", "2025Q3")).toMatchObject({
+      statements: ["income", "balance"],
+      revenue: 1000,
+      net_margin: 0.2,
+      total_equity: 2000,
+      operating_cash_flow: null,
+      capex: null,
+      free_cash_flow: null,
+      fcf_margin: null,
+      data_completeness: 80,
+    });
+    // The TTM has the income and balance figures; its cash flows need all 4 quarters.
+    expect(built.latestTtmGap).toBeNull();
+    expect(find(built.rows, "TTM", "2026Q1")).toMatchObject({
+      statements: ["income", "balance"],
+      revenue: 4000,
+      net_income: 800,
+      total_equity: 2000,
+      operating_cash_flow: null,
+      free_cash_flow: null,
+    });
+
+    // A quarter with only its cash-flow statement: income and balance figures null.
+    const q1 = june(2026, "Q1");
+    const cashOnly = buildTickerFinancials(
+      "ACME",
+      { income: [], balance: [], cashFlow: [q1.cashFlow] },
+      OPTIONS,
+    );
+    expect(cashOnly.rows).toHaveLength(1);
+    expect(cashOnly.rows[0]).toMatchObject({
+      period_label: "2026Q1",
+      period_end_date: "2025-09-30",
+      statements: ["cash_flow"],
+      revenue: null,
+      total_equity: null,
+      weighted_shares_out: null,
+      operating_cash_flow: 350,
+      free_cash_flow: 300,
+      fcf_margin: null,
+      roe: null,
+    });
+  });
+
+  it("completes a partial period from the row an earlier run wrote, never nulling what it did not fetch", () => {
+    const asOf = OPTIONS.asOf;
+    const q1 = june(2026, "Q1");
+    const [stored] = buildTickerFinancials("ACME", collect(q1), OPTIONS).rows;
+    // Income refiled with a corrected revenue; this time the files lack the cash flow.
+    const restated = june(2026, "Q1", { revenue: 1100, operatingCashFlow: 1 }, 45);
+    const fresh = matchPeriods(
+      { income: [restated.income], balance: [restated.balance], cashFlow: [] },
+      asOf,
+    ).periods[0]!;
+    const filled = fillMissingStatements(fresh, stored);
+    expect(filled).toMatchObject({
+      statements: ["income", "balance", "cash_flow"],
+      revenue: 1100,
+      operating_cash_flow: 350,
+      capex: -50,
+      filing_date: "2025-11-14",
+    });
+    // A statement present in the files wins, nulls included (FMP corrected it).
+    const corrected = matchPeriods(
+      {
+        income: [restated.income],
+        balance: [restated.balance],
+        cashFlow: [{ ...restated.cashFlow, operatingCashFlow: null }],
+      },
+      asOf,
+    ).periods[0]!;
+    expect(fillMissingStatements(corrected, stored).operating_cash_flow).toBeNull();
+    // Nothing stored yet: the partial period as fetched.
+    expect(fillMissingStatements(fresh, undefined)).toBe(fresh);
   });
 
   it("builds a TTM per quarter that closes 4 consecutive ones, across fiscal years", () => {
@@ -455,14 +540,53 @@ describe("buildTickerFinancials", () => {
 });
 
 describe("statements as a run sees them", () => {
-  it("fetches the history window until half of the run's tickers have rows before Y−1", () => {
-    expect(fiscalYearWindow("2026-01-15", 10, 4)).toEqual({ kind: "full", from: 2020, to: 2027 });
-    expect(fiscalYearWindow("2026-01-15", 10, 5)).toEqual({
+  it("fetches the history window until the ledger says it was loaded and half of the tickers have it", () => {
+    const covered: YearRange[] = [[2020, 2025]];
+    const state = (tickersWithHistory: number, ranges = covered) => ({
+      covered: ranges,
+      tickers: 10,
+      tickersWithHistory,
+    });
+    expect(fiscalYearWindow("2026-01-15", state(4))).toEqual({
+      kind: "full",
+      from: 2020,
+      to: 2027,
+    });
+    expect(fiscalYearWindow("2026-01-15", state(5))).toEqual({
       kind: "mutable",
       from: 2025,
       to: 2027,
     });
+    // Rows alone never narrow the window: no completed run, or one that loaded too little.
+    expect(fiscalYearWindow("2026-01-15", state(10, [])).kind).toBe("full");
+    expect(fiscalYearWindow("2026-01-15", state(10, [[2021, 2025]])).kind).toBe("full");
+    expect(fiscalYearWindow("2026-01-15", state(10, [[2020, 2023]])).kind).toBe("full");
     expect(historyYears("2026-01-15")).toEqual({ from: 2020, to: 2024 });
+  });
+
+  it("records as covered the years a run loaded up to the year before its day's, merged", () => {
+    const full = { kind: "full" as const, from: 2020, to: 2027 };
+    const mutable = { kind: "mutable" as const, from: 2025, to: 2027 };
+    expect(coveredAfter([], full, "2026-11-25")).toEqual([[2020, 2025]]);
+    // A daily run of the next year extends the coverage by the year that ended.
+    expect(
+      coveredAfter([[2020, 2025]], { ...mutable, from: 2026, to: 2028 }, "2027-03-01"),
+    ).toEqual([[2020, 2026]]);
+    expect(coveredAfter([[2020, 2025]], mutable, "2026-11-26")).toEqual([[2020, 2025]]);
+    // A backfill far back keeps both stretches, so neither side refetches.
+    expect(
+      coveredAfter([[2020, 2025]], { kind: "full", from: 2004, to: 2011 }, "2010-05-03"),
+    ).toEqual([
+      [2004, 2009],
+      [2020, 2025],
+    ]);
+    expect(
+      mergeYearRanges([
+        [2019, 2024],
+        [2020, 2025],
+        [2026, 2026],
+      ]),
+    ).toEqual([[2019, 2026]]);
   });
 
   it("counts history written before the score inputs existed as no history", () => {
@@ -476,7 +600,12 @@ describe("statements as a run sees them", () => {
     expect(tickersWithHistory(rows, new Set(["OLD"]))).toBe(0);
     // A store migrated under old rows refetches the full window once, filling them.
     const migrated = tickersWithHistory([row("OLD", null)], new Set(["OLD"]));
-    expect(fiscalYearWindow("2026-01-15", 1, migrated).kind).toBe("full");
+    const state = {
+      covered: [[2020, 2025]] as YearRange[],
+      tickers: 1,
+      tickersWithHistory: migrated,
+    };
+    expect(fiscalYearWindow("2026-01-15", state).kind).toBe("full");
   });
 
   it("keeps the run's tickers' statements filed by its day, and counts the rest", () => {
@@ -683,6 +812,30 @@ describe("datos_financieros against the sandbox", () => {
     });
     expect(written.length).toBe(run.rows);
     expect(written.filter((r) => r.filing_date > day)).toEqual([]);
+    // The ledger's coverage (2020..2025) lacks 2019, which this day's history needs.
+    expect(run.metadata).toMatchObject({
+      window: "full",
+      fiscalYears: [2019, 2026],
+      historyCovered: [[2019, 2025]],
+    });
+  });
+
+  it("the next earlier day reads its history from the table: the mutable window", async () => {
+    const day = "2025-06-11";
+    const summary = await runAssets(
+      [fintraUniverse, datosFinancieros],
+      "datos_financieros",
+      resources,
+      { partition: day },
+    );
+    expect(summary.outcomes[0]?.status).toBe("succeeded");
+    const run = await lastRun(store);
+    expect(run).toMatchObject({ status: "succeeded", checksPassed: true });
+    const written = await store.readAll(financialsTable, {
+      where: { updated_at: run.metadata.updatedAt as string },
+    });
+    expect(written.length).toBe(run.rows);
+    expect(written.filter((r) => r.filing_date > day)).toEqual([]);
     expect(run.metadata).toMatchObject({ window: "mutable", fiscalYears: [2024, 2026] });
     expect(run.metadata.filedAfter as number).toBeGreaterThan(0);
     const filedBy = (ticker: string, fy: number, period: Period) => {
@@ -732,6 +885,30 @@ describe("datos_financieros against the sandbox", () => {
       expect(run.metadata.skipped as number).toBeGreaterThan(0);
       expect((run.metadata.skippedSamples as unknown[]).length).toBeGreaterThan(0);
       expect(run.metadata.incompletePeriods as number).toBeGreaterThan(0);
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it("fails its skipped-rows check when too many rows are malformed, naming a sample", async () => {
+    const faulty = await startTestMarket({
+      tickers: 40,
+      asOf: "2026-11-27",
+      faults: { malformedRows: { rate: 0.3, endpoints: ["income-statement-bulk"] } },
+    });
+    try {
+      await runAssets(
+        [fintraUniverse, datosFinancieros],
+        "datos_financieros",
+        { ...resources, fmp: faulty.fmp },
+        { partition: DAY, force: true },
+      );
+      const run = await lastRun(store);
+      expect(run.checksPassed).toBe(false);
+      const checks = await store.ledger.checks(run.id);
+      const cap = checks.find((c) => c.name === "skipped_rows_within_cap");
+      expect(cap).toMatchObject({ passed: false, severity: "error" });
+      expect(cap?.message).toMatch(/above the cap of .*e\.g\. income-statement-bulk/);
     } finally {
       await faulty.close();
     }
@@ -810,3 +987,57 @@ describe.skipIf(!haveFixtures)(
     });
   },
 );
+
+describe.skipIf(!haveFixtures)(`fiscal 2026 Q1 from the real FMP files (${fixturesDir})`, () => {
+  let server: FaultServer;
+  const book = new StatementBook(null, "2026-12-04");
+
+  beforeAll(async () => {
+    server = await startFaultServer(({ path, query }) => {
+      const prefix = {
+        "income-statement-bulk": "income",
+        "balance-sheet-statement-bulk": "balance",
+        "cash-flow-statement-bulk": "cash_flow",
+      }[path];
+      return prefix
+        ? { file: fixturePath(`${prefix}_${query.get("year")}_${query.get("period")}.csv`) }
+        : { status: 404 };
+    });
+    const fmp = createFmpClient({ apiKey: "fixture-key", baseUrl: server.baseUrl });
+    const files = statementFiles(["income", "balance", "cashFlow"], [2026], ["Q1"]);
+    await fetchStatements(fmp, book, files);
+  });
+  afterAll(() => server?.close());
+
+  it("writes a row for every company in any of the three files, not only those in all three", () => {
+    const listed = {
+      income: new Set<string>(),
+      balance: new Set<string>(),
+      cashFlow: new Set<string>(),
+    };
+    const rows: FinancialsRow[] = [];
+    for (const ticker of book.tickersSeen()) {
+      const statements = book.statementsOf(ticker);
+      for (const kind of ["income", "balance", "cashFlow"] as const) {
+        if (statements[kind].length > 0) listed[kind].add(ticker);
+      }
+      rows.push(...buildTickerFinancials(ticker, statements, OPTIONS_2026Q1).rows);
+    }
+    const union = new Set([...listed.income, ...listed.balance, ...listed.cashFlow]);
+    const inAll = [...listed.income].filter((t) => listed.balance.has(t) && listed.cashFlow.has(t));
+    const quarters = rows.filter((r) => r.period_type === "Q" && r.period_label === "2026Q1");
+    expect(quarters.length).toBe(union.size);
+    expect(quarters.length).toBeGreaterThan(inAll.length);
+    // A company missing from the cash-flow file keeps its revenue and says what it lacks.
+    const noCashFlow = quarters.filter((r) => !listed.cashFlow.has(r.ticker));
+    expect(noCashFlow.length).toBe(union.size - listed.cashFlow.size);
+    for (const r of noCashFlow) {
+      expect(r.statements).not.toContain("cash_flow");
+      expect(r.operating_cash_flow).toBeNull();
+    }
+    expect(noCashFlow.filter((r) => r.revenue !== null).length).toBeGreaterThan(0);
+    console.info(
+      `2026Q1: ${listed.income.size} income, ${listed.balance.size} balance, ${listed.cashFlow.size} cash flow; ${union.size} rows (${inAll.length} with all three)`,
+    );
+  });
+});

@@ -25,7 +25,7 @@ afterAll(async () => {
 describe("fintra_universe", () => {
   it("loads every profile with its instrument type and confidence", async () => {
     const summary = await runAssets([fintraUniverse], "*", marketResources(store, market), {
-      partition: "2026-11-25",
+      partition: "2026-11-24",
     });
     expect(summary.exitCode).toBe(0);
     const rows = await store.readAll(universeTable);
@@ -34,8 +34,8 @@ describe("fintra_universe", () => {
     expect(spy).toMatchObject({
       instrument_type: "ETF",
       is_active: true,
-      last_seen: "2026-11-25",
-      first_seen: "2026-11-25",
+      last_seen: "2026-11-24",
+      first_seen: "2026-11-24",
     });
     for (const t of market.market.tickers) {
       const row = rows.find((r) => r.ticker === t.symbol);
@@ -47,7 +47,7 @@ describe("fintra_universe", () => {
       status: "succeeded",
       rows: rows.length,
       partition: null,
-      runDate: "2026-11-25",
+      runDate: "2026-11-24",
     });
   });
 
@@ -84,13 +84,13 @@ describe("fintra_universe", () => {
       },
     ]);
     const summary = await runAssets([fintraUniverse], "*", marketResources(store, market), {
-      partition: "2026-11-26",
+      partition: "2026-11-25",
     });
     expect(summary.exitCode).toBe(0);
     const [gone] = await store.readAll(universeTable, { where: { ticker: "GONE" } });
     expect(gone?.is_active).toBe(false);
     const [spy] = await store.readAll(universeTable, { where: { ticker: "SPY" } });
-    expect(spy).toMatchObject({ first_seen: "2026-11-25", last_seen: "2026-11-26" });
+    expect(spy).toMatchObject({ first_seen: "2026-11-24", last_seen: "2026-11-25" });
     const [m] = await store.ledger.history({ asset: "fintra_universe", limit: 1 });
     expect(m?.metadata).toMatchObject({ deactivated: 1, skipped: 0 });
   });

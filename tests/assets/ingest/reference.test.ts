@@ -47,7 +47,7 @@ afterAll(async () => {
 describe("reference assets on the sandbox", () => {
   it("materialize in dependency order from the universe", async () => {
     const summary = await runAssets(ASSETS, "*", marketResources(store, market), {
-      partition: "2026-11-26",
+      partition: "2026-11-25",
     });
     expect(summary.outcomes.map((o) => [o.asset, o.status])).toEqual([
       ["fintra_universe", "succeeded"],

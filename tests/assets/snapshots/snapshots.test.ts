@@ -16,7 +16,9 @@ import fintraSnapshots, {
 import { marketStateTable } from "../../../assets/market_state.ts";
 import type { Resources } from "../../../assets/resources.ts";
 import { activeEquitiesOn, planSnapshotChunks } from "../../../assets/snapshot-inputs.ts";
+import { publishRows } from "../../../assets/staged.ts";
 import type { Store } from "../../../db/index.ts";
+import { failingStore } from "../../helpers/failing-store.ts";
 import { runAssets, startTestMarket, type TestMarket } from "../../helpers/sandbox.ts";
 import { openTestStore } from "../../helpers/store.ts";
 import { ASSETS, buildDay, DAY, tickingResources } from "./graph.ts";
@@ -98,7 +100,8 @@ describe("the day's snapshots", () => {
       columns: ["ticker"],
     });
     expect(stored.map((r) => r.ticker)).toEqual(equities);
-    for (const asset of ["fintra_snapshots", "market_state"]) {
+    // market_state first: after a failed fintra_snapshots run it would wait, not run.
+    for (const asset of ["market_state", "fintra_snapshots"]) {
       const run = await lastRun(asset);
       expect(run, asset).toMatchObject({ status: "succeeded", checksPassed: true });
       const checks = await store.ledger.checks(run.id);
@@ -239,8 +242,11 @@ describe("reruns, scopes and older days", () => {
     expect(plan.chunks.every((c) => c.peers.length === 0)).toBe(true);
     const industries = plan.chunks.flatMap((c) => c.industries);
     expect(new Set(industries).size).toBe(industries.length);
+    const run = { db: store, materializationId: "test-any-chunks" };
+    let staged = 0;
     for (const chunk of plan.chunks)
-      await buildChunk({ db: store }, DAY, chunk, "2026-11-28T00:00:00Z");
+      staged += (await buildChunk(run, DAY, chunk, "2026-11-28T00:00:00Z")).rows;
+    await publishRows(run, fintraSnapshotsTable, staged, { snapshot_date: DAY });
     // The largest industry: a scoped run of its first member reads the others as peers.
     const [largest] = await store.readOnlyQuery(
       `SELECT array_agg(ticker ORDER BY ticker) AS members FROM fintra_snapshots
@@ -251,7 +257,14 @@ describe("reruns, scopes and older days", () => {
     expect(members.length).toBeGreaterThan(1);
     const scoped = await planSnapshotChunks(store, DAY, { tickers: [members[0]!] });
     expect(scoped.chunks[0]).toMatchObject({ tickers: [members[0]], peers: members.slice(1) });
-    await buildChunk({ db: store }, DAY, scoped.chunks[0]!, "2026-11-28T00:00:00Z");
+    const scopedRun = { db: store, materializationId: "test-scoped-chunk" };
+    const { rows: one } = await buildChunk(
+      scopedRun,
+      DAY,
+      scoped.chunks[0]!,
+      "2026-11-28T00:00:00Z",
+    );
+    await publishRows(scopedRun, fintraSnapshotsTable, one, null);
     const after = await rows("fintra_snapshots", "snapshot_date, ticker");
     expect(after.map((r) => r.row)).toEqual(before.map((r) => r.row));
   });
@@ -340,5 +353,39 @@ describe("reruns, scopes and older days", () => {
     expect((await lastRun("fintra_snapshots")).metadata.pruned).toBe(1);
     const gone = await store.readAll(fintraSnapshotsTable, { where: { ticker: "GONE" } });
     expect(gone).toEqual([]);
+  });
+
+  it("a run killed after its first chunk leaves the day as it was, run stamps included", async () => {
+    const before = {
+      snapshots: await rows("fintra_snapshots", "snapshot_date, ticker"),
+      state: await rows("market_state", "ticker"),
+    };
+    // market_state first: after a failed fintra_snapshots run it would wait, not run.
+    for (const asset of ["market_state", "fintra_snapshots"]) {
+      // Small steps (several chunks), and the process dies at its second write.
+      const dying = failingStore(store, 2);
+      const run = await runAssets(
+        ASSETS,
+        asset,
+        { ...tickingResources(dying.store, market), stepScale: 0.01 },
+        { partition: DAY, force: true },
+      );
+      expect(run.outcomes.map((o) => [o.asset, o.status])).toEqual([[asset, "failed"]]);
+      expect(run.outcomes[0]?.reason).toMatch(/injected fault/);
+      expect(await rows("fintra_snapshots", "snapshot_date, ticker")).toEqual(before.snapshots);
+      expect(await rows("market_state", "ticker")).toEqual(before.state);
+    }
+    // The next ordinary run publishes the whole day: the same rows, newly stamped.
+    const again = await runAssets(ASSETS, "fintra_snapshots+", resources, {
+      partition: DAY,
+      force: true,
+    });
+    expect(again.outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
+    const after = {
+      snapshots: await rows("fintra_snapshots", "snapshot_date, ticker"),
+      state: await rows("market_state", "ticker"),
+    };
+    expect(after.snapshots.map((r) => r.row)).toEqual(before.snapshots.map((r) => r.row));
+    expect(after.state.map((r) => r.row)).toEqual(before.state.map((r) => r.row));
   });
 });

@@ -83,6 +83,8 @@ describe.skipIf(!haveFixtures)(`real FMP files (${fixturesDir})`, () => {
       expect(report.rows, file).toBe(rows.length);
       if (EXPECTED_ROWS[file] !== undefined) expect(rows.length, file).toBe(EXPECTED_ROWS[file]);
       expect(report.requests, file).toBe(1);
+      // Real headers carry every column the endpoint reads: no "renamed column" warning.
+      expect(report.missingColumns, file).toEqual([]);
     }
   });
 

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
+import * as engine from "../../../engines/calendar.ts";
 import { isNyseTradingDay, nyseHolidays, tradingCalendar } from "../../../sources/sandbox/index.ts";
 
 describe("sandbox trading calendar", () => {
   const calendar = tradingCalendar();
+
+  it("is the pipeline's calendar, not a copy", () => {
+    expect(calendar).toBe(engine.tradingCalendar());
+    expect(nyseHolidays).toBe(engine.nyseHolidays);
+  });
 
   it("knows the NYSE holidays of 2025, including the unscheduled closure", () => {
     expect([...nyseHolidays(2025)].sort()).toEqual([
