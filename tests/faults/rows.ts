@@ -11,6 +11,7 @@ import { PassThrough } from "node:stream";
 import { run as runCli } from "../../cli/main.ts";
 import type { Store } from "../../db/index.ts";
 import type { FaultOptions } from "../../sources/sandbox/index.ts";
+import { badEventInput, badHttpInput, databaseDownAtStart } from "./door-rows.ts";
 import {
   type Clone,
   DAY,
@@ -490,6 +491,9 @@ export const ROWS: FaultRow[] = [
     { exitCode: [2], line: /before|history/i },
   ),
   badCliInput,
+  badHttpInput,
+  badEventInput,
+  databaseDownAtStart,
 ];
 
 /** Whether the row applies to the backend. */
