@@ -176,6 +176,33 @@ export function releaseRun(id: string): void {
   heldHere.delete(id);
 }
 
+/** Whether an owner is the current process (whose claims are held in memory). */
+export function isThisProcess(owner: RunOwner): boolean {
+  const here = thisProcess();
+  return owner.host === here.host && owner.pid === here.pid;
+}
+
+/**
+ * Claims a run held by this process when it owns it: held before the insert, so a
+ * concurrent claim in this process sees it alive, and released again if the claim fails.
+ */
+export async function claimHeld<T>(
+  id: string,
+  owner: RunOwner | null,
+  claim: () => Promise<T | null>,
+): Promise<T | null> {
+  const mine = owner !== null && isThisProcess(owner);
+  if (mine) holdRun(id);
+  try {
+    const claimed = await claim();
+    if (!claimed && mine) releaseRun(id);
+    return claimed;
+  } catch (error) {
+    if (mine) releaseRun(id);
+    throw error;
+  }
+}
+
 /** Ids of the runs this process executes now (to close them on SIGINT/SIGTERM). */
 export function heldRuns(): string[] {
   return [...heldHere];

@@ -4,16 +4,13 @@ import type { SqlExecutor } from "./adapters/sql.ts";
 import {
   abandonedReason,
   type CheckResult,
+  claimHeld,
   type FinishMaterialization,
   type GateDecision,
-  holdRun,
   type Ledger,
   type Materialization,
   type MaterializationQuery,
-  type RunOwner,
-  releaseRun,
   type StartMaterialization,
-  thisProcess,
 } from "./ledger.ts";
 import {
   type CheckRow,
@@ -48,12 +45,6 @@ async function failRunning(db: SqlExecutor, id: string, error: string): Promise<
       WHERE id = $1 AND status = 'running'`,
     [id, oneLine(error)],
   );
-}
-
-/** Whether an owner is the current process (whose claims are held in memory). */
-export function isThisProcess(owner: RunOwner): boolean {
-  const here = thisProcess();
-  return owner.host === here.host && owner.pid === here.pid;
 }
 
 export class SqlLedger implements Ledger {
@@ -93,11 +84,8 @@ export class SqlLedger implements Ledger {
     const id = randomUUID();
     const key = scopeKey(input.scope);
     const owner = input.owner ?? null;
-    const mine = owner !== null && isThisProcess(owner);
-    // Held before the insert: a concurrent claim in this process must see it as alive.
-    if (mine) holdRun(id);
-    try {
-      const claimed = await this.db.transaction(async (tx) => {
+    return claimHeld(id, owner, () =>
+      this.db.transaction(async (tx) => {
         await this.abandonDead(tx, input.asset, input.runDate, key);
         await tx.query(
           `UPDATE fintra_materializations
@@ -141,13 +129,8 @@ export class SqlLedger implements Ledger {
         }
         await tx.query(INSERT_DECISION, decisionParams(decision, id));
         return materializationFromRow(row);
-      });
-      if (!claimed && mine) releaseRun(id);
-      return claimed;
-    } catch (error) {
-      if (mine) releaseRun(id);
-      throw error;
-    }
+      }),
+    );
   }
 
   /** Marks failed the running rows of a key whose owner is known to be gone. */

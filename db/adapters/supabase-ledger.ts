@@ -19,18 +19,17 @@ import { randomUUID } from "node:crypto";
 import {
   abandonedReason,
   type CheckResult,
+  claimHeld,
   type FinishMaterialization,
   type GateDecision,
-  holdRun,
   type Ledger,
   type Materialization,
   type MaterializationQuery,
-  releaseRun,
   type StartMaterialization,
 } from "../ledger.ts";
 import { checkFromRow } from "../ledger-rows.ts";
 import { scopeKey } from "../scope.ts";
-import { isThisProcess, oneLine } from "../sql-ledger.ts";
+import { oneLine } from "../sql-ledger.ts";
 import { SupabaseRestError } from "./supabase-errors.ts";
 import { inList } from "./supabase-filters.ts";
 import {
@@ -80,18 +79,7 @@ export class SupabaseLedger implements Ledger {
     options: { staleAfterMs: number; supersede: boolean },
   ): Promise<Materialization | null> {
     const id = randomUUID();
-    const owner = input.owner ?? null;
-    const mine = owner !== null && isThisProcess(owner);
-    // Held before the insert: a concurrent claim in this process must see it as alive.
-    if (mine) holdRun(id);
-    try {
-      const claimed = await this.claim(id, input, decision, options);
-      if (!claimed && mine) releaseRun(id);
-      return claimed;
-    } catch (error) {
-      if (mine) releaseRun(id);
-      throw error;
-    }
+    return claimHeld(id, input.owner ?? null, () => this.claim(id, input, decision, options));
   }
 
   private async claim(
