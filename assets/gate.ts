@@ -6,8 +6,8 @@
  *   run  when every dep has a successful materialization for the partition
  *        (an unpartitioned dep: one for that day or later), none is in
  *        progress, none failed an error check, and at least one is newer than
- *        what this asset last read (or it never ran, its last run failed, or
- *        the run is forced);
+ *        what this asset last read (or it never ran, its last run failed or
+ *        failed an error check, or the run is forced);
  *   wait when a dep is missing, running, its last run failed, or it failed
  *        an error-severity check (never run on stale inputs);
  *   skip when it is up to date.
@@ -116,11 +116,12 @@ export function decideGate({ deps, self, selfFailed, force, now }: GateInputs): 
   if (missing.length > 0) waits.push(`waiting for ${list(missing)}`);
   if (inProgress.length > 0) waits.push(`${list(inProgress)} in progress`);
   // A source that has not published yet is a wait, not a fault: say so, with its words.
-  const unpublished = deps.filter(
-    (d) => failed.includes(d.asset) && isNotPublishedMessage(d.failed?.error),
-  );
-  for (const d of unpublished) waits.push(`waiting for ${d.asset}: ${d.failed?.error}`);
-  const faulty = failed.filter((name) => !unpublished.some((d) => d.asset === name));
+  const faulty: string[] = [];
+  for (const d of settled.filter(failedSinceSuccess)) {
+    const error = d.failed?.error;
+    if (isNotPublishedMessage(error)) waits.push(`waiting for ${d.asset}: ${error}`);
+    else faulty.push(d.asset);
+  }
   if (faulty.length > 0) waits.push(`last run of ${list(faulty)} failed`);
   if (failedCheck.length > 0) waits.push(`${list(failedCheck)} failed an error-severity check`);
   if (waits.length > 0) return outcome("wait", waits.join("; "));

@@ -1,7 +1,7 @@
 /**
  * The printed fault matrix: one line per row with the fault, what should happen, what did,
- * the tables after recovery against a clean run, the ledger, and a verdict (PASS, FAIL, or
- * "pending: finding N" for rows waiting on another fix). Also written to
+ * the tables after recovery against a clean run, the ledger, and a verdict (PASS or FAIL).
+ * Also written to
  * FINTRA_FAULTS_REPORT when set, for CI artefacts.
  */
 import { appendFileSync } from "node:fs";
@@ -15,18 +15,8 @@ export interface MatrixRow {
   tables: string;
   ledger: string;
   problems: string[];
-  /** The finding this row waits on, or null when it is asserted. */
-  pending: number | null;
   /** The harness itself failed on this row. */
   crashed?: boolean;
-}
-
-function verdict(r: MatrixRow): string {
-  const ok = r.problems.length === 0;
-  if (r.pending === null) return ok ? "PASS" : "FAIL";
-  return ok
-    ? `pending: finding ${r.pending} (passes now: assert it)`
-    : `pending: finding ${r.pending}`;
 }
 
 function observedText(r: MatrixRow): string {
@@ -56,21 +46,17 @@ export function formatMatrix(backend: string, tickers: number, results: MatrixRo
     observedText(r),
     r.tables,
     r.ledger,
-    verdict(r),
+    r.problems.length === 0 ? "PASS" : "FAIL",
   ]);
   const table = render(
     ["fault", "expected", "observed", "tables vs clean", "ledger", "result"],
     rows,
     [44, 52, 64, 34, 30, 36],
   );
-  const failed = results.filter((r) => r.pending === null && r.problems.length > 0);
-  const pending = results.filter((r) => r.pending !== null);
-  const notes = [...failed, ...pending]
-    .filter((r) => r.problems.length > 0)
-    .map((r) => `  ${r.row.id}: ${r.problems.join("; ")}`);
-  const passed = results.filter((r) => r.pending === null && r.problems.length === 0).length;
+  const failed = results.filter((r) => r.problems.length > 0);
+  const notes = failed.map((r) => `  ${r.row.id}: ${r.problems.join("; ")}`);
   return [
-    `fault matrix: ${backend}, ${tickers} tickers: ${passed} passed, ${failed.length} failed, ${pending.length} pending`,
+    `fault matrix: ${backend}, ${tickers} tickers: ${results.length - failed.length} passed, ${failed.length} failed`,
     table,
     ...(notes.length > 0 ? ["why:", ...notes] : []),
     "",

@@ -1,11 +1,7 @@
 /**
  * The fault matrix's rows: each names a fault, how it is injected, what the operator should
- * see, and how the pipeline recovers (usually: the same command again, no flags).
- *
- * A row whose expected outcome depends on a fix not landed yet is listed in PENDING_FIXES
- * with its finding number (issue 10): it still runs and its observed outcome is printed,
- * but the test does not assert it. When the fix lands and the row turns green, move it out
- * of PENDING_FIXES.
+ * see, and how the pipeline recovers (usually: the same command again, no flags). Every
+ * row is asserted.
  */
 import { PassThrough } from "node:stream";
 import { run as runCli } from "../../cli/main.ts";
@@ -53,9 +49,6 @@ export interface FaultRow {
   /** Extra checks after recovery; returns problems (empty: fine). */
   check?(ctx: RowContext, observed: Observed): Promise<string[]>;
 }
-
-/** Rows whose expected outcome needs another engineer's fix (issue 10's finding number). */
-export const PENDING_FIXES: Record<string, { finding: number; backends?: FaultBackend[] }> = {};
 
 const PRICES = "fintra_universe,datos_eod,datos_performance";
 const FINANCIALS = "fintra_universe,datos_financieros";
@@ -499,11 +492,4 @@ export const ROWS: FaultRow[] = [
 /** Whether the row applies to the backend. */
 export function appliesTo(row: FaultRow, backend: FaultBackend): boolean {
   return !row.backends || row.backends.includes(backend);
-}
-
-/** The finding a row waits on for this backend, or null when it is asserted. */
-export function pendingFinding(row: FaultRow, backend: FaultBackend): number | null {
-  const pending = PENDING_FIXES[row.id];
-  if (!pending) return null;
-  return !pending.backends || pending.backends.includes(backend) ? pending.finding : null;
 }

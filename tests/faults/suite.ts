@@ -1,7 +1,7 @@
 /**
  * The fault matrix as a vitest suite for one backend: a clean baseline, then every row
- * (fault run, recovery, comparison with the baseline), then the matrix printed. Asserted
- * rows must pass; rows in PENDING_FIXES run and print but are not asserted.
+ * (fault run, recovery, comparison with the baseline), then the matrix printed. Every row
+ * must pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,7 +17,7 @@ import {
   tablesOf,
 } from "./harness.ts";
 import { type MatrixRow, printMatrix } from "./matrix.ts";
-import { appliesTo, type FaultRow, pendingFinding, ROWS } from "./rows.ts";
+import { appliesTo, type FaultRow, ROWS } from "./rows.ts";
 
 /** The union of every row's selection: what the clean run materializes. */
 const BASELINE = [...new Set(ROWS.flatMap((r) => graph.select(r.selection)))].join(",");
@@ -94,7 +94,6 @@ async function runRow(
       tables: diff.length === 0 ? `equal (${names.length} tables)` : oneLine(diff.join("; "), 80),
       ledger: ledgerText(ledger),
       problems,
-      pending: pendingFinding(row, backend),
     };
   } catch (error) {
     problems.push(`harness: ${oneLine((error as Error).message, 200)}`);
@@ -105,7 +104,6 @@ async function runRow(
       tables: "-",
       ledger: "-",
       problems,
-      pending: pendingFinding(row, backend),
       crashed: true,
     };
   } finally {
@@ -156,15 +154,12 @@ export function faultSuite(backend: FaultBackend): void {
 
   describe(`fault matrix on ${backend} (${TICKERS} tickers)`, () => {
     for (const row of ROWS.filter((r) => appliesTo(r, backend))) {
-      const finding = pendingFinding(row, backend);
-      const title = finding === null ? row.fault : `${row.fault} [pending: finding ${finding}]`;
-      it(title, async () => {
+      it(row.fault, async () => {
         if (row.recovery === "none") refusals ??= await lab.clone();
         const shared = row.recovery === "none" ? refusals : null;
         const result = await runRow(lab, row, reference, backend, shared);
         results.push(result);
-        // A pending row is printed, not asserted; the harness itself must still work.
-        if (finding === null || result.crashed) expect(result.problems).toEqual([]);
+        expect(result.problems).toEqual([]);
       }, 120_000);
     }
   });

@@ -795,8 +795,11 @@ describe("datos_financieros against the sandbox", () => {
     expect(new Set(written.map((r) => r.ticker))).toEqual(new Set([ticker]));
   });
 
-  it("for an earlier day, writes only what was filed by then", async () => {
-    const day = "2025-06-10";
+  /**
+   * Runs datos_financieros for an earlier day: it succeeds, and the rows it stamped (the
+   * table holds the later day's rows too) count its rows and were all filed by that day.
+   */
+  async function runEarlierDay(day: string) {
     const summary = await runAssets(
       [fintraUniverse, datosFinancieros],
       "datos_financieros",
@@ -806,12 +809,16 @@ describe("datos_financieros against the sandbox", () => {
     expect(summary.outcomes[0]?.status).toBe("succeeded");
     const run = await lastRun(store);
     expect(run).toMatchObject({ status: "succeeded", checksPassed: true });
-    // The table holds the later day's rows too: this run's rows are the ones it stamped.
     const written = await store.readAll(financialsTable, {
       where: { updated_at: run.metadata.updatedAt as string },
     });
     expect(written.length).toBe(run.rows);
     expect(written.filter((r) => r.filing_date > day)).toEqual([]);
+    return { run, written };
+  }
+
+  it("for an earlier day, writes only what was filed by then", async () => {
+    const { run } = await runEarlierDay("2025-06-10");
     // The ledger's coverage (2020..2025) lacks 2019, which this day's history needs.
     expect(run.metadata).toMatchObject({
       window: "full",
@@ -822,20 +829,7 @@ describe("datos_financieros against the sandbox", () => {
 
   it("the next earlier day reads its history from the table: the mutable window", async () => {
     const day = "2025-06-11";
-    const summary = await runAssets(
-      [fintraUniverse, datosFinancieros],
-      "datos_financieros",
-      resources,
-      { partition: day },
-    );
-    expect(summary.outcomes[0]?.status).toBe("succeeded");
-    const run = await lastRun(store);
-    expect(run).toMatchObject({ status: "succeeded", checksPassed: true });
-    const written = await store.readAll(financialsTable, {
-      where: { updated_at: run.metadata.updatedAt as string },
-    });
-    expect(written.length).toBe(run.rows);
-    expect(written.filter((r) => r.filing_date > day)).toEqual([]);
+    const { run, written } = await runEarlierDay(day);
     expect(run.metadata).toMatchObject({ window: "mutable", fiscalYears: [2024, 2026] });
     expect(run.metadata.filedAfter as number).toBeGreaterThan(0);
     const filedBy = (ticker: string, fy: number, period: Period) => {
