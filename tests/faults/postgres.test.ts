@@ -5,6 +5,6 @@
 import { describe } from "vitest";
 import { faultSuite } from "./suite.ts";
 
-describe.skipIf(!process.env.DATABASE_URL)("needs DATABASE_URL (a local Postgres)", () => {
+describe.skipIf(!process.env.DATABASE_URL)("Postgres (needs DATABASE_URL)", () => {
   faultSuite("postgres");
 });
