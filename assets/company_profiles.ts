@@ -10,6 +10,8 @@
  *   each reads the wanted tickers (once per process), streams its part into
  *   upserts of 5,000 rows and returns counts only. The metadata sums the
  *   parts (`parts` = parts with rows); more than 100 parts is an error.
+ * - A `tickers` scope reads FMP's per-symbol `profile` instead (one request
+ *   per ticker, one step `profiles-by-symbol`) and writes the same rows.
  * - Latest state (unpartitioned). Upserts update: FMP corrects profiles, and
  *   the old insert-only writer never refreshed one.
  * - `employees` comes from `fullTimeEmployees` with thousands separators read.
@@ -19,7 +21,14 @@ import { defineTable } from "../db/index.ts";
 import type { ProfileRow } from "../sources/fmp/index.ts";
 import { atLeast, skippedRowsWithin } from "./checks.ts";
 import { defineAsset } from "./define.ts";
-import { stepThroughProfileParts, universeTickers } from "./fintra_universe.ts";
+import {
+  type ProfilePartsTotal,
+  profilesBySymbol,
+  profileTotals,
+  stepThroughProfileParts,
+  symbolScope,
+  universeTickers,
+} from "./fintra_universe.ts";
 
 export interface CompanyProfileRow {
   ticker: string;
@@ -97,19 +106,23 @@ export default defineAsset({
     const wantedSet = () =>
       (equities ??= universeTickers(ctx, { equitiesOnly: true }).then((t) => new Set(t)));
     const updatedAt = ctx.now().toISOString();
-    const result = await stepThroughProfileParts(ctx, async () => {
-      const wanted = await wantedSet();
-      return {
-        wanted: wanted.size,
-        write: (batch) =>
-          ctx.db.upsert(
-            companyProfilesTable,
-            batch
-              .filter((p) => wanted.has(p.symbol.toUpperCase()))
-              .map((p) => profileRow(p, updatedAt)),
-          ),
-      };
-    });
+    const keep = (wanted: ReadonlySet<string>, batch: readonly ProfileRow[]) =>
+      batch.filter((p) => wanted.has(p.symbol.toUpperCase())).map((p) => profileRow(p, updatedAt));
+    const symbols = symbolScope(ctx);
+    const result = symbols
+      ? await ctx.step("profiles-by-symbol", async (): Promise<ProfilePartsTotal> => {
+          const wanted = await wantedSet();
+          const { profiles, fetched } = await profilesBySymbol(ctx, symbols);
+          const written = await ctx.db.upsert(companyProfilesTable, keep(wanted, profiles));
+          return profileTotals(fetched, written, wanted.size);
+        })
+      : await stepThroughProfileParts(ctx, async () => {
+          const wanted = await wantedSet();
+          return {
+            wanted: wanted.size,
+            write: (batch) => ctx.db.upsert(companyProfilesTable, keep(wanted, batch)),
+          };
+        });
     const wanted = result.wanted ?? 0;
     return {
       rows: result.written,

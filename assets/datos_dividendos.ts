@@ -32,6 +32,10 @@
  *   number of tickers): it fetches the year's two files, reads the year before's dividend
  *   per share from the table (written by the previous step, or an earlier run's row filed
  *   by D) and upserts the year's rows. Steps return counts only.
+ * - A `tickers` scope reads FMP's per-symbol annual income and cash-flow statements (2
+ *   requests a ticker, the same answers datos_financieros reads) in one `load-by-symbol`
+ *   step for the whole window, each year's is_growing against the year before as this run
+ *   built it, else as the table has it filed by D: the rows the year steps write.
  * - Writes: upserts that update (FMP corrects data); `buildTickerDividends` is the pure
  *   per-ticker build.
  * - Checks: at least one row; no row written by the run was filed after its day (error);
@@ -48,13 +52,15 @@ import {
   type FetchTotals,
   fetchMetadata,
   fetchStatements,
+  fetchSymbolStatements,
   noFetches,
   nothingFiledAfterRunDay,
   ratio,
   statementFiles,
 } from "./datos_financieros.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
-import { universeTickers } from "./fintra_universe.ts";
+import { symbolScope, universeTickers } from "./fintra_universe.ts";
+import { utcDate } from "./partitions.ts";
 import {
   type CashFlowFacts,
   coveredAfter,
@@ -276,6 +282,80 @@ async function loadYear(
   };
 }
 
+/**
+ * A `tickers` scope, in one step: every fiscal year of the window from FMP's per-symbol
+ * annual statements. is_growing reads the year before from this run's rows, else from the
+ * table (filed by D), as the year steps do when they run oldest first.
+ */
+async function loadSymbols(
+  ctx: AssetContext,
+  day: string,
+  plan: DividendsPlan,
+  symbols: readonly string[],
+): Promise<YearCounts> {
+  const tickers = await universeTickers(ctx, { equitiesOnly: true });
+  const book = new StatementBook(new Set(tickers), day);
+  const years = yearsOf(plan.window);
+  const fetch = await fetchSymbolStatements(
+    ctx.fmp(),
+    book,
+    symbols,
+    { kinds: ["income", "cashFlow"], spans: ["annual"], years },
+    day,
+    utcDate(ctx.now()),
+  );
+  const seen = book.tickersSeen();
+  const before = await readYears(ctx.db, seen, plan.window.from - 1, plan.window.to - 1, day);
+  const rows: DividendsRow[] = [];
+  let incompleteYears = 0;
+  for (const ticker of seen) {
+    const built = buildTickerDividends(ticker, book.statementsOf(ticker), {
+      asOf: day,
+      updatedAt: plan.updatedAt,
+      previous: before.get(ticker) ?? new Map(),
+    });
+    incompleteYears += built.incompleteYears;
+    rows.push(...built.rows);
+  }
+  return {
+    rows: await ctx.db.upsert(dividendsTable, rows),
+    payers: rows.filter((r) => r.has_dividend).length,
+    incompleteYears,
+    fetch,
+    filedAfter: book.counts.filedAfter,
+    undated: book.counts.undated,
+  };
+}
+
+/** Dividend per share of fiscal years [from, to] filed on or before D, per ticker and year. */
+async function readYears(
+  db: Store,
+  tickers: readonly string[],
+  from: number,
+  to: number,
+  day: string,
+): Promise<Map<string, Map<number, number | null>>> {
+  const wanted = new Set(tickers);
+  const byTicker = new Map<string, Map<number, number | null>>();
+  if (tickers.length === 0) return byTicker;
+  const where: Where<DividendsRow> = {
+    year: { gte: from, lte: to },
+    filing_date: { lte: day },
+    ...(tickers.length <= TICKERS_IN_SQL ? { ticker: { in: tickers } } : {}),
+  };
+  const rows = await db.readAll(dividendsTable, {
+    where,
+    columns: ["ticker", "year", "dividend_per_share"],
+  });
+  for (const r of rows) {
+    if (!wanted.has(r.ticker)) continue;
+    const years = byTicker.get(r.ticker) ?? new Map<number, number | null>();
+    years.set(r.year, r.dividend_per_share);
+    byTicker.set(r.ticker, years);
+  }
+  return byTicker;
+}
+
 /** Dividend per share of one fiscal year filed on or before D, per ticker. */
 async function readYear(db: Store, tickers: readonly string[], year: number, day: string) {
   const wanted = new Set(tickers);
@@ -313,13 +393,20 @@ async function materializeDividends(ctx: AssetContext, day: string) {
       coveredAfter: coveredAfter(covered, window, day),
     };
   });
-  const years = yearsOf(plan.window);
-  ctx.progress.total(years.length);
+  // Oldest first: each year's is_growing reads the year before from the table. A `tickers`
+  // scope reads every year per symbol, in one step.
+  const symbols = symbolScope(ctx);
+  const loads = symbols
+    ? [{ id: "load-by-symbol", run: () => loadSymbols(ctx, day, plan, symbols) }]
+    : yearsOf(plan.window).map((year) => ({
+        id: `load-${year}`,
+        run: () => loadYear(ctx, day, plan, year),
+      }));
+  ctx.progress.total(loads.length);
   const totals = { rows: 0, payers: 0, incompleteYears: 0, filedAfter: 0, undated: 0 };
   const fetched = noFetches();
-  // Oldest first: each year's is_growing reads the year before from the table.
-  for (const year of years) {
-    const counts = await ctx.step(`load-${year}`, () => loadYear(ctx, day, plan, year));
+  for (const load of loads) {
+    const counts = await ctx.step(load.id, load.run);
     totals.rows += counts.rows;
     totals.payers += counts.payers;
     totals.incompleteYears += counts.incompleteYears;

@@ -12,16 +12,38 @@
  *   dated D, and rows passing the quality gate: volume > 0, open, high, low,
  *   close and adjClose present, high >= max(open, close), low <= min(open,
  *   close). Rejected rows are counted by reason, a few kept as samples.
+ * - A `tickers` scope reads FMP's per-symbol prices instead of the day's file: for each
+ *   ticker `historical-price-eod/full` (OHLCV) and `historical-price-eod/dividend-adjusted`
+ *   (adjClose) from D to D, joined into the row eod-bulk carries (`eodRowsOf`), through the
+ *   same filter and quality gate. A symbol without a bar that day did not trade; when no
+ *   ticker of the scope has one, the benchmark's bar tells an unpublished day (a wait, as
+ *   above) from a scope that did not trade (0 rows).
  * - Writes: the day's rows are staged and published in one transaction (staged.ts), so
  *   readers see the day whole or not at all; the publish upserts and updates (FMP corrects
- *   prices). History comes from backfills.
+ *   prices). A `tickers` scope's few rows go in one upsert (as atomic, without the stage).
+ *   History comes from backfills.
  * - A `prices_daily` view keeps the old name readable.
  */
 import { defineTable } from "../db/index.ts";
-import { type EodRow, eodBulk, isFmpError } from "../sources/fmp/index.ts";
+import {
+  adjustedPricesBySymbol,
+  type EodRow,
+  eodBulk,
+  eodRowsOf,
+  type FetchReport,
+  isFmpError,
+  pricesBySymbol,
+} from "../sources/fmp/index.ts";
 import { skippedRowsWithin } from "./checks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
-import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
+import {
+  addSymbolReport,
+  bySymbol,
+  MARKET_BENCHMARK,
+  noSymbolFetches,
+  symbolScope,
+  universeTickers,
+} from "./fintra_universe.ts";
 import { NotPublishedError } from "./partitions.ts";
 import { publishRows, stageRows } from "./staged.ts";
 
@@ -88,32 +110,73 @@ export function priceRow(row: EodRow): PriceRow {
 
 const SAMPLES = 5;
 
-/** Streams the day's EOD file into the table; returns counts only. */
-async function loadPrices(ctx: AssetContext, day: string) {
-  const wanted = new Set(await universeTickers(ctx, { equitiesOnly: false, withBenchmark: true }));
-  const stream = ctx.fmp().csv(eodBulk, { date: day }, { batchSize: 10_000 });
-  const rejected: Record<string, number> = {};
-  const samples: { ticker: string; reason: Rejection }[] = [];
-  let staged = 0;
-  let outsideUniverse = 0;
-  for await (const batch of stream) {
-    const keep: PriceRow[] = [];
+/**
+ * Filters the rows read (universe, quality gate) and hands the kept ones to `keep`, which
+ * returns how many it took.
+ */
+function priceFilter(
+  day: string,
+  wanted: ReadonlySet<string>,
+  keep: (rows: PriceRow[]) => Promise<number>,
+) {
+  const counts = {
+    kept: 0,
+    outsideUniverse: 0,
+    rejected: {} as Record<string, number>,
+    samples: [] as { ticker: string; reason: Rejection }[],
+  };
+  const take = async (batch: readonly EodRow[]) => {
+    const kept: PriceRow[] = [];
     for (const row of batch) {
       if (!wanted.has(row.symbol.toUpperCase())) {
-        outsideUniverse += 1;
+        counts.outsideUniverse += 1;
         continue;
       }
       const reason = rejectPrice(row, day);
       if (reason) {
-        rejected[reason] = (rejected[reason] ?? 0) + 1;
-        if (samples.length < SAMPLES) samples.push({ ticker: row.symbol, reason });
-      } else keep.push(priceRow(row));
+        counts.rejected[reason] = (counts.rejected[reason] ?? 0) + 1;
+        if (counts.samples.length < SAMPLES) counts.samples.push({ ticker: row.symbol, reason });
+      } else kept.push(priceRow(row));
     }
+    counts.kept += await keep(kept);
+  };
+  return { counts, take };
+}
+
+/** What a load reports, whichever way it read. */
+type FetchCounts = Pick<
+  FetchReport,
+  "rows" | "skipped" | "samples" | "requests" | "retries" | "missingColumns"
+>;
+
+/** Loads the day's prices into the table; returns counts only. */
+async function loadPrices(ctx: AssetContext, day: string) {
+  const wanted = new Set(await universeTickers(ctx, { equitiesOnly: false, withBenchmark: true }));
+  const symbols = symbolScope(ctx);
+  let report: FetchCounts;
+  let written: number;
+  let counts: ReturnType<typeof priceFilter>["counts"];
+  if (symbols) {
+    // A few rows read at once: one upsert, as atomic as a publish, without the stage.
+    const rows: PriceRow[] = [];
+    const filter = priceFilter(day, wanted, async (kept) => {
+      rows.push(...kept);
+      return kept.length;
+    });
+    report = await pricesOfSymbols(ctx, day, symbols, filter.take);
+    written = await ctx.db.upsert(datosEodTable, rows);
+    counts = filter.counts;
+  } else {
     // Staged, not upserted: the day becomes visible in one publish, never half-loaded.
-    staged += await stageRows(ctx, datosEodTable, keep);
+    const filter = priceFilter(day, wanted, (kept) => stageRows(ctx, datosEodTable, kept));
+    const stream = ctx.fmp().csv(eodBulk, { date: day }, { batchSize: 10_000 });
+    for await (const batch of stream) await filter.take(batch);
+    report = stream.report;
+    ({ written } = await publishRows(ctx, datosEodTable, filter.counts.kept, null));
+    counts = filter.counts;
   }
-  const { written } = await publishRows(ctx, datosEodTable, staged, null);
-  const { rows, skipped, samples: badRows, requests, retries, missingColumns } = stream.report;
+  const { outsideUniverse, rejected, samples } = counts;
+  const { rows, skipped, samples: badRows, requests, retries, missingColumns } = report;
   return {
     written,
     fileRows: rows,
@@ -126,6 +189,44 @@ async function loadPrices(ctx: AssetContext, day: string) {
     retries,
     missingColumns,
   };
+}
+
+/**
+ * A `tickers` scope: each ticker's bar for the day from FMP's per-symbol prices, staged as
+ * the day's file would be. No bar at all is the empty file's twin when the benchmark has
+ * none either: the day is not published yet.
+ */
+async function pricesOfSymbols(
+  ctx: AssetContext,
+  day: string,
+  symbols: readonly string[],
+  stage: (batch: readonly EodRow[]) => Promise<void>,
+): Promise<FetchCounts> {
+  const fetched = noSymbolFetches();
+  const range = { from: day, to: day };
+  const bars = await bySymbol(symbols, async (symbol) => {
+    const [full, adjusted] = await Promise.all([
+      ctx.fmp().json(pricesBySymbol, { symbol, ...range }),
+      ctx.fmp().json(adjustedPricesBySymbol, { symbol, ...range }),
+    ]);
+    addSymbolReport(fetched, full.report);
+    addSymbolReport(fetched, adjusted.report);
+    return eodRowsOf(full.rows, adjusted.rows);
+  });
+  const rows = bars.flat();
+  if (rows.length === 0) {
+    const benchmark = await ctx.fmp().json(pricesBySymbol, { symbol: MARKET_BENCHMARK, ...range });
+    addSymbolReport(fetched, benchmark.report);
+    if (benchmark.rows.length === 0) throw notPublished(day);
+  }
+  await stage(rows);
+  return { ...fetched, rows: rows.length };
+}
+
+function notPublished(day: string): NotPublishedError {
+  return new NotPublishedError(
+    `prices for ${day} are not published yet: FMP's EOD file for that trading day is empty; retry later`,
+  );
 }
 
 export default defineAsset({
@@ -170,11 +271,7 @@ export default defineAsset({
       try {
         return await loadPrices(ctx, day);
       } catch (error) {
-        if (isFmpError(error) && error.kind === "empty") {
-          throw new NotPublishedError(
-            `prices for ${day} are not published yet: FMP's EOD file for that trading day is empty; retry later`,
-          );
-        }
+        if (isFmpError(error) && error.kind === "empty") throw notPublished(day);
         throw error;
       }
     });

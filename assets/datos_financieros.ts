@@ -7,7 +7,9 @@
  * - Partitioned by trading date D; deps: fintra_universe. A full run covers the active
  *   equities; a `tickers` scope exactly those tickers (listed or not), a `limit` scope the
  *   first N active equities (`universeTickers`). Source: FMP's income, balance-sheet and
- *   cash-flow bulks, 3 statements × FY,Q1..Q4 per fiscal year.
+ *   cash-flow bulks, 3 statements × FY,Q1..Q4 per fiscal year; a `tickers` scope reads
+ *   FMP's per-symbol statements instead (annual and quarterly, 6 requests a ticker, kept to
+ *   the window's fiscal years) and writes the rows the bulk files would give.
  * - Key (ticker, period_type, period_label); indexed on (ticker, period_type, period_end_date
  *   DESC) for "the latest row on or before a date". The original's period_status and
  *   finalized_at (never written) and ttm_status/ttm_reason (placeholder rows) are gone.
@@ -80,7 +82,8 @@
  * - Steps (chunks.ts): a plan (tickers, window, the run's `updated_at` stamp, ticker
  *   ranges); one `load-<period>` step per fiscal period of the window (its three files,
  *   e.g. `load-2026Q1`; 15 steps, 40 on a full window) writing every ticker's FY or Q row
- *   with its figures and own ratios; then one `derive-i-of-n` step per range of
+ *   with its figures and own ratios (a `tickers` scope: one `load-by-symbol` step for the
+ *   whole window); then one `derive-i-of-n` step per range of
  *   perStep(2,000) tickers (23 at 45,000 tickers) that gives the rows the run loaded their
  *   CAGRs and writes a TTM per loaded quarter, reading the range's rows of fiscal years
  *   Y−6..Y+1 filed on or before D as history (why the table keeps the raw figures:
@@ -111,11 +114,15 @@ import {
   PERIODS,
   type Period,
   type RowSample,
+  STATEMENTS_BY_SYMBOL,
+  type StatementSpan,
+  statementLimit,
 } from "../sources/fmp/index.ts";
 import { atLeast, skippedRowsWithin } from "./checks.ts";
 import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
 import { type AssetCheck, type AssetContext, defineAsset, type Progress } from "./define.ts";
-import { universeTickers } from "./fintra_universe.ts";
+import { bySymbol, symbolScope, universeTickers } from "./fintra_universe.ts";
+import { utcDate } from "./partitions.ts";
 import {
   type BalanceFacts,
   type CashFlowFacts,
@@ -807,6 +814,72 @@ async function readFile(fmp: FmpClient, book: StatementBook, file: StatementFile
   return stream.report;
 }
 
+/** What a scoped run reads of one company per statement: FY rows, and Q1..Q4 rows. */
+const SPAN_PERIODS: Record<StatementSpan, readonly Period[]> = {
+  annual: ["FY"],
+  quarter: ["Q1", "Q2", "Q3", "Q4"],
+};
+
+/**
+ * A `tickers` scope's statements from FMP's per-symbol endpoints: for each ticker, statement
+ * kind and span (annual: FY rows; quarter: Q1..Q4), the newest periods back past the widest
+ * window (`statementLimit`), kept to the fiscal years `years` like the bulk files of those
+ * years would hold them. One answer counts as one file in the totals.
+ */
+export async function fetchSymbolStatements(
+  fmp: FmpClient,
+  book: StatementBook,
+  tickers: readonly string[],
+  wanted: {
+    kinds: readonly StatementKind[];
+    spans: readonly StatementSpan[];
+    years: readonly number[];
+  },
+  day: string,
+  today: string,
+): Promise<FetchTotals> {
+  const totals = noFetches();
+  const years = new Set(wanted.years);
+  const inWindow = (span: StatementSpan) => (row: { fiscalYear: number; period: Period }) =>
+    years.has(row.fiscalYear) && SPAN_PERIODS[span].includes(row.period);
+  const requests = tickers.flatMap((symbol) =>
+    wanted.kinds.flatMap((kind) => wanted.spans.map((span) => ({ symbol, kind, span }))),
+  );
+  const answers = await bySymbol(requests, async ({ symbol, kind, span }) => {
+    const params = { symbol, period: span, limit: statementLimit(span, day, today) };
+    if (kind === "income") {
+      const { rows, report } = await fmp.json(STATEMENTS_BY_SYMBOL.income, params);
+      book.addIncome(rows.filter(inWindow(span)));
+      return report;
+    }
+    if (kind === "balance") {
+      const { rows, report } = await fmp.json(STATEMENTS_BY_SYMBOL.balance, params);
+      book.addBalance(rows.filter(inWindow(span)));
+      return report;
+    }
+    const { rows, report } = await fmp.json(STATEMENTS_BY_SYMBOL.cashFlow, params);
+    book.addCashFlow(rows.filter(inWindow(span)));
+    return report;
+  });
+  answers.forEach((report, i) => {
+    const request = requests[i] as (typeof requests)[number];
+    totals.files++;
+    totals.rows += report.rows;
+    totals.skipped += report.skipped;
+    totals.requests += report.requests;
+    totals.retries += report.retries;
+    for (const column of report.missingColumns) {
+      const named = `${report.endpoint}: ${column}`;
+      if (!totals.missingColumns.includes(named)) totals.missingColumns.push(named);
+    }
+    const name = `${report.endpoint} ${request.symbol} ${request.span}`;
+    for (const s of report.samples) {
+      if (totals.samples.length < MAX_SAMPLES) totals.samples.push({ file: name, ...s });
+    }
+  });
+  return totals;
+}
+
 /**
  * How many of the run's tickers have a usable history: at least one history row with
  * total_assets. Rows written before the score inputs existed (migration 0027) do not count,
@@ -880,7 +953,14 @@ export function nothingFiledAfterRunDay<
       const stamp = ctx.result.metadata?.updatedAt;
       const day = ctx.partition ?? ctx.runDate;
       if (typeof stamp !== "string") return { passed: true, value: 0, message: "nothing written" };
-      const where = { updated_at: stamp, filing_date: { gt: day } } as Where<Row>;
+      // A scoped run wrote only its tickers' rows: read those (by the ticker index), not the
+      // whole table's.
+      const scoped = ctx.scope?.tickers;
+      const where = {
+        updated_at: stamp,
+        filing_date: { gt: day },
+        ...(scoped ? { ticker: { in: scoped } } : {}),
+      } as Where<Row>;
       const columns = ["ticker"] as (keyof Row & string)[];
       const late = await ctx.db.readAll(table, { where, columns });
       const tickers = [...new Set(late.map((r) => r.ticker))].slice(0, 5);
@@ -959,6 +1039,58 @@ async function loadPeriod(
   const book = new StatementBook(new Set(tickers), day);
   const files = statementFiles(["income", "balance", "cashFlow"], [target.year], [target.period]);
   const fetch = await fetchStatements(ctx.fmp(), book, files);
+  const written = await writePeriods(ctx, day, plan, book, {
+    period_type: target.period === "FY" ? "FY" : "Q",
+    fiscal_year: target.year,
+    fiscal_period: target.period,
+  });
+  return { ...written, fetch, filedAfter: book.counts.filedAfter, undated: book.counts.undated };
+}
+
+/**
+ * A `tickers` scope, in one step: every period of the window from FMP's per-symbol
+ * statements (6 requests a ticker), written as the period steps write them from the bulk
+ * files. Each period's row depends only on that period's statements and stored row, so
+ * loading them together writes what loading them one by one does.
+ */
+async function loadSymbols(
+  ctx: AssetContext,
+  day: string,
+  plan: FinancialsPlan,
+  symbols: readonly string[],
+): Promise<PeriodCounts> {
+  const tickers = await universeTickers(ctx, { equitiesOnly: true });
+  const book = new StatementBook(new Set(tickers), day);
+  const fetch = await fetchSymbolStatements(
+    ctx.fmp(),
+    book,
+    symbols,
+    {
+      kinds: ["income", "balance", "cashFlow"],
+      spans: ["annual", "quarter"],
+      years: yearsOf(plan.window),
+    },
+    day,
+    utcDate(ctx.now()),
+  );
+  const written = await writePeriods(ctx, day, plan, book, {
+    period_type: { in: ["FY", "Q"] },
+    fiscal_year: { gte: plan.window.from, lte: plan.window.to },
+  });
+  return { ...written, fetch, filedAfter: book.counts.filedAfter, undated: book.counts.undated };
+}
+
+/**
+ * The FY and Q rows of the statements in `book` (each with its figures and own ratios),
+ * completed from the stored rows of the same periods (`periods`: which rows those are).
+ */
+async function writePeriods(
+  ctx: AssetContext,
+  day: string,
+  plan: FinancialsPlan,
+  book: StatementBook,
+  periods: Where<FinancialsRow>,
+): Promise<Pick<PeriodCounts, "incompletePeriods" | "filledFromTable">> {
   const context = { asOf: day, updatedAt: plan.updatedAt };
   const fetched: { ticker: string; facts: PeriodFacts }[] = [];
   let incompletePeriods = 0;
@@ -967,7 +1099,7 @@ async function loadPeriod(
     incompletePeriods += matched.incomplete;
     for (const facts of matched.periods) fetched.push({ ticker, facts });
   }
-  const stored = await storedPeriods(ctx.db, target, fetched, day);
+  const stored = await storedPeriods(ctx.db, periods, fetched, day);
   let filledFromTable = 0;
   const rows = fetched.map(({ ticker, facts }) => {
     const filled = fillMissingStatements(facts, stored.get(storedKey(ticker, facts)));
@@ -979,34 +1111,31 @@ async function loadPeriod(
     chunkSize: UPSERT_CHUNK,
     keepOnConflict: [...GROWTH_COLUMNS],
   });
-  return {
-    incompletePeriods,
-    filledFromTable,
-    fetch,
-    filedAfter: book.counts.filedAfter,
-    undated: book.counts.undated,
-  };
+  return { incompletePeriods, filledFromTable };
 }
 
 /**
  * The rows earlier runs wrote (filed by D) for the fetched periods that lack a statement,
- * by ticker: what fillMissingStatements completes them from. No read when none lacks one.
+ * by ticker and period: what fillMissingStatements completes them from. `periods` narrows
+ * the read to the periods fetched. No read when none lacks one.
  */
 async function storedPeriods(
   db: Store,
-  target: { year: number; period: Period },
+  periods: Where<FinancialsRow>,
   fetched: readonly { ticker: string; facts: PeriodFacts }[],
   day: string,
 ): Promise<Map<string, PeriodFacts>> {
-  const partial = fetched
-    .filter((f) => f.facts.statements.length < STATEMENT_NAMES.length)
-    .map((f) => f.ticker);
+  const partial = [
+    ...new Set(
+      fetched
+        .filter((f) => f.facts.statements.length < STATEMENT_NAMES.length)
+        .map((f) => f.ticker),
+    ),
+  ];
   if (partial.length === 0) return new Map();
   const wanted = new Set(partial);
   const where: Where<FinancialsRow> = {
-    period_type: target.period === "FY" ? "FY" : "Q",
-    fiscal_year: target.year,
-    fiscal_period: target.period,
+    ...periods,
     filing_date: { lte: day },
     ...(partial.length <= TICKERS_IN_SQL ? { ticker: { in: partial } } : {}),
   };
@@ -1090,21 +1219,27 @@ async function deriveRange(
 async function materializeFinancials(ctx: AssetContext, day: string) {
   const plan = await ctx.step("plan", () => planFinancials(ctx, day));
   const ranges = plan.ranges ?? [ALL_TICKERS];
-  ctx.progress.total(plan.periods.length + ranges.length);
 
   const loaded = { incompletePeriods: 0, filledFromTable: 0, filedAfter: 0, undated: 0 };
   const fetched = noFetches();
-  for (const target of plan.periods) {
-    const counts = await ctx.step(`load-${periodLabel(target.year, target.period)}`, () =>
-      loadPeriod(ctx, day, plan, target),
-    );
+  const add = (counts: PeriodCounts) => {
     loaded.incompletePeriods += counts.incompletePeriods;
     loaded.filledFromTable += counts.filledFromTable;
     loaded.filedAfter += counts.filedAfter;
     loaded.undated += counts.undated;
     addFetchTotals(fetched, counts.fetch);
     ctx.progress.advance(1);
-  }
+  };
+  // A `tickers` scope reads every period of the window per symbol, in one step.
+  const symbols = symbolScope(ctx);
+  const loads = symbols
+    ? [{ id: "load-by-symbol", run: () => loadSymbols(ctx, day, plan, symbols) }]
+    : plan.periods.map((target) => ({
+        id: `load-${periodLabel(target.year, target.period)}`,
+        run: () => loadPeriod(ctx, day, plan, target),
+      }));
+  ctx.progress.total(loads.length + ranges.length);
+  for (const load of loads) add(await ctx.step(load.id, load.run));
 
   const derived = noDerived();
   for (const [i, range] of ranges.entries()) {
@@ -1130,7 +1265,7 @@ async function materializeFinancials(ctx: AssetContext, day: string) {
       window: plan.window.kind,
       fiscalYears: [plan.window.from, plan.window.to],
       [COVERED_KEY]: plan.coveredAfter,
-      periodSteps: plan.periods.length,
+      periodSteps: loads.length,
       deriveSteps: ranges.length,
       rowsByType: derived.byType,
       incompletePeriods: loaded.incompletePeriods,

@@ -10,6 +10,9 @@
  *   values <= the ticker's, x100, rounded; `composite_percentile` is the
  *   rounded mean of those present. Computed on the full day only: a scoped
  *   run keeps the stored percentiles of other tickers and gets none itself.
+ * - A `tickers` scope reads FMP's per-symbol `ratios-ttm` and `key-metrics-ttm`
+ *   (the same rows as the bulks', one request each per ticker) and only its
+ *   tickers' closes and sectors.
  * - FMP's TTM bulks describe today. A partition before the latest trading
  *   day cannot be rebuilt from them without leaking later data, so such a
  *   run writes nothing and says so (point in time beats completeness).
@@ -17,15 +20,25 @@
  */
 import { defineTable } from "../db/index.ts";
 import {
+  type FetchReport,
   type KeyMetricsTtmRow,
   keyMetricsTtmBulk,
+  keyMetricsTtmBySymbol,
   type RatiosTtmRow,
   ratiosTtmBulk,
+  ratiosTtmBySymbol,
 } from "../sources/fmp/index.ts";
 import { skippedRowsWithin } from "./checks.ts";
 import { datosEodTable } from "./datos_eod.ts";
-import { defineAsset } from "./define.ts";
-import { universeTable, universeTickers } from "./fintra_universe.ts";
+import { type AssetContext, defineAsset } from "./define.ts";
+import {
+  addSymbolReport,
+  bySymbol,
+  noSymbolFetches,
+  symbolScope,
+  universeTable,
+  universeTickers,
+} from "./fintra_universe.ts";
 import { latestTradingDay, utcDate } from "./partitions.ts";
 
 export interface ValuationRow {
@@ -156,6 +169,71 @@ export function valuationRow(
   };
 }
 
+/** The TTM ratios and key metrics of the run's tickers, by ticker, and the reads' reports. */
+interface Multiples {
+  ratios: Map<string, RatiosTtmRow>;
+  metrics: Map<string, KeyMetricsTtmRow>;
+  reports: Pick<
+    FetchReport,
+    "endpoint" | "rows" | "skipped" | "samples" | "requests" | "missingColumns"
+  >[];
+}
+
+/** The two TTM bulks, kept to the run's tickers. */
+async function bulkMultiples(ctx: AssetContext, wanted: ReadonlySet<string>): Promise<Multiples> {
+  const ratios = new Map<string, RatiosTtmRow>();
+  const ratiosStream = ctx.fmp().csv(ratiosTtmBulk, {}, { batchSize: 10_000 });
+  for await (const batch of ratiosStream) {
+    for (const r of batch)
+      if (wanted.has(r.symbol.toUpperCase())) ratios.set(r.symbol.toUpperCase(), r);
+  }
+  const metrics = new Map<string, KeyMetricsTtmRow>();
+  const metricsStream = ctx.fmp().csv(keyMetricsTtmBulk, {}, { batchSize: 10_000 });
+  for await (const batch of metricsStream) {
+    for (const m of batch)
+      if (wanted.has(m.symbol.toUpperCase())) metrics.set(m.symbol.toUpperCase(), m);
+  }
+  return { ratios, metrics, reports: [ratiosStream.report, metricsStream.report] };
+}
+
+/** A `tickers` scope: each ticker's TTM ratios and key metrics from FMP's per-symbol endpoints. */
+async function symbolMultiples(ctx: AssetContext, symbols: readonly string[]): Promise<Multiples> {
+  const wanted = new Set(symbols);
+  const ratios = new Map<string, RatiosTtmRow>();
+  const metrics = new Map<string, KeyMetricsTtmRow>();
+  const ratiosFetched = noSymbolFetches();
+  const metricsFetched = noSymbolFetches();
+  await bySymbol(symbols, async (symbol) => {
+    const [r, m] = await Promise.all([
+      ctx.fmp().json(ratiosTtmBySymbol, { symbol }),
+      ctx.fmp().json(keyMetricsTtmBySymbol, { symbol }),
+    ]);
+    addSymbolReport(ratiosFetched, r.report);
+    addSymbolReport(metricsFetched, m.report);
+    for (const row of r.rows)
+      if (wanted.has(row.symbol.toUpperCase())) ratios.set(row.symbol.toUpperCase(), row);
+    for (const row of m.rows)
+      if (wanted.has(row.symbol.toUpperCase())) metrics.set(row.symbol.toUpperCase(), row);
+  });
+  const report = (endpoint: string, f: typeof ratiosFetched) => ({
+    endpoint,
+    rows: f.rows,
+    skipped: f.skipped,
+    samples: f.samples,
+    requests: f.requests,
+    // Already named "endpoint: field" by addSymbolReport.
+    missingColumns: f.missingColumns.map((c) => c.slice(c.indexOf(": ") + 2)),
+  });
+  return {
+    ratios,
+    metrics,
+    reports: [
+      report(ratiosTtmBySymbol.name, ratiosFetched),
+      report(keyMetricsTtmBySymbol.name, metricsFetched),
+    ],
+  };
+}
+
 export default defineAsset({
   key: "datos_valuacion",
   description: "TTM valuation multiples per active equity and day, with in-sector percentiles",
@@ -177,23 +255,16 @@ export default defineAsset({
     }
     const result = await ctx.step("load-valuations", async () => {
       const tickers = await universeTickers(ctx, { equitiesOnly: true });
-      const wanted = new Set(tickers);
-      const ratios = new Map<string, RatiosTtmRow>();
-      const ratiosStream = ctx.fmp().csv(ratiosTtmBulk, {}, { batchSize: 10_000 });
-      for await (const batch of ratiosStream) {
-        for (const r of batch)
-          if (wanted.has(r.symbol.toUpperCase())) ratios.set(r.symbol.toUpperCase(), r);
-      }
-      const metrics = new Map<string, KeyMetricsTtmRow>();
-      const metricsStream = ctx.fmp().csv(keyMetricsTtmBulk, {}, { batchSize: 10_000 });
-      for await (const batch of metricsStream) {
-        for (const m of batch)
-          if (wanted.has(m.symbol.toUpperCase())) metrics.set(m.symbol.toUpperCase(), m);
-      }
+      const symbols = symbolScope(ctx);
+      const { ratios, metrics, reports } = symbols
+        ? await symbolMultiples(ctx, symbols)
+        : await bulkMultiples(ctx, new Set(tickers));
+      // A `tickers` scope reads only its own closes and sectors, not the whole day's.
+      const only = symbols ? { ticker: { in: symbols } } : {};
       const closes = new Map(
         (
           await ctx.db.readAll(datosEodTable, {
-            where: { price_date: day },
+            where: { price_date: day, ...only },
             columns: ["ticker", "close"],
           })
         ).map((p) => [p.ticker, p.close]),
@@ -201,7 +272,7 @@ export default defineAsset({
       const sectors = new Map(
         (
           await ctx.db.readAll(universeTable, {
-            where: { is_active: true },
+            where: { is_active: true, ...only },
             columns: ["ticker", "sector"],
           })
         ).map((u) => [u.ticker, u.sector]),
@@ -236,7 +307,6 @@ export default defineAsset({
             }
           : {},
       );
-      const reports = [ratiosStream.report, metricsStream.report];
       return {
         written,
         noSector,

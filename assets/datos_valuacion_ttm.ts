@@ -43,7 +43,8 @@
  *   run's tickers are cut the same way. A chunk stages its new and changed rows under the
  *   run's id (staged.ts); a last step ("publish") upserts them all in one transaction (the
  *   table is not replaced: older quarter ends stay), so a run killed midway writes nothing.
- *   Steps return counts only.
+ *   A `tickers` scope that fits one chunk upserts its rows in that step instead (one
+ *   statement: as atomic, without the stage). Steps return counts only.
  * - Types: unconstrained `numeric` (the old numeric(10,2) overflows on an extreme multiple
  *   and would round what a rerun compares).
  * - Checks: no row written by the run comes from a quarter filed after D (error); on a full
@@ -356,6 +357,7 @@ async function valueChunk(
   day: string,
   bounds: [string, string],
   updatedAt: string,
+  direct: boolean,
 ): Promise<ChunkCounts> {
   const tickers = await tickersIn(ctx, bounds);
   const counts: ChunkCounts = {
@@ -395,7 +397,9 @@ async function valueChunk(
     if ("row" in valued) rows.push(valued.row);
     else counts.noPrice++;
   }
-  counts.written = await stageRows(ctx, ttmValuationTable, rows);
+  counts.written = direct
+    ? await ctx.db.upsert(ttmValuationTable, rows)
+    : await stageRows(ctx, ttmValuationTable, rows);
   return counts;
 }
 
@@ -420,14 +424,17 @@ async function materializeTtm(ctx: AssetContext) {
     notConsecutive: 0,
     noPrice: 0,
   };
+  // A `tickers` scope in one chunk writes its few rows in one upsert, as atomic as a
+  // publish, without the stage; anything longer stages every chunk and publishes once.
+  const direct = Boolean(ctx.scope?.tickers) && plan.chunks.length <= 1;
   for (const [i, bounds] of plan.chunks.entries()) {
     const counts = await ctx.step(`value-chunk-${i}`, () =>
-      valueChunk(ctx, day, bounds, plan.updatedAt),
+      valueChunk(ctx, day, bounds, plan.updatedAt, direct),
     );
     for (const k of Object.keys(totals) as (keyof ChunkCounts)[]) totals[k] += counts[k];
     ctx.progress.advance(1);
   }
-  await publishStaged(ctx, ttmValuationTable, totals.written, null);
+  if (!direct) await publishStaged(ctx, ttmValuationTable, totals.written, null);
   return {
     rows: totals.written,
     metadata: { updatedAt: plan.updatedAt, chunks: plan.chunks.length, ...totals },

@@ -14,7 +14,12 @@
  * - A `limit` scope ("the first N tickers", sorted) needs every part before it
  *   knows which N: it reads all parts in one step, `profiles-limit`, keeping
  *   only the N smallest tickers in memory, and writes those. A `tickers`
- *   scope steps through the parts like a full run, writing only its tickers.
+ *   scope (at most 100) reads FMP's per-symbol `profile` instead, one request
+ *   per ticker, in one step (`profiles-by-symbol`), and writes exactly the
+ *   rows a full read would write for those tickers (with a `limit` too, the N
+ *   smallest of them). Every ingest asset reads a `tickers` scope this way
+ *   (`symbolScope`, `bySymbol` below); bulk files stay the path for the full
+ *   market and for `limit` scopes.
  * - Latest state (unpartitioned): a run for day D stamps `last_seen = D` on
  *   every symbol it sees; a full run then marks symbols not seen since before
  *   D inactive. Scoped runs touch only their tickers and deactivate nothing.
@@ -26,8 +31,16 @@
  * Downstream assets choose their tickers through `universeTickers` below, so
  * a scope means the same thing everywhere.
  */
+import pLimit from "p-limit";
 import { defineTable } from "../db/index.ts";
-import { MAX_SAMPLES, type ProfileRow, profileBulk, type RowSample } from "../sources/fmp/index.ts";
+import {
+  type FetchReport,
+  MAX_SAMPLES,
+  type ProfileRow,
+  profileBulk,
+  profileBySymbol,
+  type RowSample,
+} from "../sources/fmp/index.ts";
 import { atLeast, skippedRowsWithin } from "./checks.ts";
 import { type AssetContext, defineAsset } from "./define.ts";
 
@@ -136,6 +149,124 @@ export async function universeTickers(
   const scoped = ctx.scope?.limit ? tickers.slice(0, ctx.scope.limit) : tickers;
   if (options.withBenchmark && !scoped.includes(MARKET_BENCHMARK)) scoped.push(MARKET_BENCHMARK);
   return scoped;
+}
+
+/**
+ * The tickers a run reads one by one from FMP's per-symbol endpoints: a `tickers` scope's
+ * (canonical: upper-case, sorted, at most 100), or null when the run reads the bulk files
+ * (a full run, a `limit` scope). A per-symbol read writes exactly the rows a bulk read
+ * would write for those tickers: a one-ticker run then costs a few small requests instead
+ * of every bulk file.
+ */
+export function symbolScope(ctx: Pick<AssetContext, "scope">): string[] | null {
+  const tickers = ctx.scope?.tickers;
+  return tickers && tickers.length > 0 ? [...tickers] : null;
+}
+
+/** Per-symbol requests in flight at once (a scope names at most 100 tickers). */
+export const SYMBOL_REQUESTS_AT_ONCE = 8;
+
+/** What the per-symbol reads of a run add up to, for its metadata. */
+export interface SymbolFetchTotals {
+  requests: number;
+  retries: number;
+  /** Valid rows the answers held. */
+  rows: number;
+  skipped: number;
+  samples: RowSample[];
+  /** Optional fields the answers lacked, "endpoint: field". */
+  missingColumns: string[];
+}
+
+export function noSymbolFetches(): SymbolFetchTotals {
+  return { requests: 0, retries: 0, rows: 0, skipped: 0, samples: [], missingColumns: [] };
+}
+
+/** Adds one answer's report to the totals (samples capped, symbols kept). */
+export function addSymbolReport(totals: SymbolFetchTotals, report: FetchReport): void {
+  totals.requests += report.requests;
+  totals.retries += report.retries;
+  totals.rows += report.rows;
+  totals.skipped += report.skipped;
+  for (const sample of report.samples) {
+    if (totals.samples.length < MAX_SAMPLES) totals.samples.push(sample);
+  }
+  for (const column of report.missingColumns) {
+    const named = `${report.endpoint}: ${column}`;
+    if (!totals.missingColumns.includes(named)) totals.missingColumns.push(named);
+  }
+}
+
+/**
+ * Runs `read` for each ticker (or per-ticker request), SYMBOL_REQUESTS_AT_ONCE at a time;
+ * results in input order. The client's rate limit and retries apply to every request as to
+ * a bulk read.
+ */
+export async function bySymbol<Item, T>(
+  items: readonly Item[],
+  read: (item: Item) => Promise<T>,
+): Promise<T[]> {
+  const limit = pLimit(SYMBOL_REQUESTS_AT_ONCE);
+  return Promise.all(items.map((item) => limit(() => read(item))));
+}
+
+/** The profiles of `tickers` from FMP's per-symbol `profile` (a ticker FMP does not know has none). */
+export async function profilesBySymbol(
+  ctx: Pick<AssetContext, "fmp">,
+  tickers: readonly string[],
+): Promise<{ profiles: ProfileRow[]; fetched: SymbolFetchTotals }> {
+  const fetched = noSymbolFetches();
+  const answers = await bySymbol(tickers, (symbol) => ctx.fmp().json(profileBySymbol, { symbol }));
+  const profiles: ProfileRow[] = [];
+  for (const { rows, report } of answers) {
+    addSymbolReport(fetched, report);
+    profiles.push(...rows);
+  }
+  return { profiles, fetched };
+}
+
+/** A per-symbol profile read as the totals a bulk read reports (no parts). */
+export function profileTotals(
+  fetched: SymbolFetchTotals,
+  written: number,
+  wanted: number | null,
+): ProfilePartsTotal {
+  return {
+    parts: 0,
+    profiles: fetched.rows,
+    written,
+    skipped: fetched.skipped,
+    samples: fetched.samples,
+    requests: fetched.requests,
+    retries: fetched.retries,
+    wanted,
+  };
+}
+
+/**
+ * A `tickers`-scoped run: each ticker's profile from FMP's per-symbol endpoint, written as
+ * a bulk read would write it (with a `limit` as well: the N smallest of those tickers).
+ */
+async function tickersBySymbol(
+  ctx: Pick<AssetContext, "fmp" | "db">,
+  day: string,
+  tickers: readonly string[],
+  limit: number | undefined,
+): Promise<ProfilePartsTotal> {
+  const { profiles, fetched } = await profilesBySymbol(ctx, tickers);
+  const wanted = new Set(tickers);
+  const kept = new Map<string, UniverseRow>();
+  for (const profile of profiles) {
+    const row = universeRow(profile, day);
+    if (wanted.has(row.ticker)) kept.set(row.ticker, row);
+  }
+  const ordered = [...kept.keys()].sort(byText).slice(0, limit ?? kept.size);
+  const written = await ctx.db.upsert(
+    universeTable,
+    ordered.map((ticker) => kept.get(ticker) as UniverseRow),
+    { keepOnConflict: ["first_seen"] },
+  );
+  return profileTotals(fetched, written, null);
 }
 
 /** Rows per upsert. */
@@ -313,16 +444,21 @@ export default defineAsset({
     const day = ctx.runDate;
     const limit = ctx.scope?.limit;
     const wanted = ctx.scope?.tickers ? new Set(ctx.scope.tickers) : null;
-    const seen = limit
-      ? await ctx.step("profiles-limit", () => firstTickers(ctx, day, limit, wanted))
-      : await stepThroughProfileParts(ctx, async () => ({
-          write: (batch) =>
-            ctx.db.upsert(
-              universeTable,
-              batch.map((p) => universeRow(p, day)).filter((r) => !wanted || wanted.has(r.ticker)),
-              { keepOnConflict: ["first_seen"] },
-            ),
-        }));
+    const symbols = symbolScope(ctx);
+    const seen = symbols
+      ? await ctx.step("profiles-by-symbol", () => tickersBySymbol(ctx, day, symbols, limit))
+      : limit
+        ? await ctx.step("profiles-limit", () => firstTickers(ctx, day, limit, wanted))
+        : await stepThroughProfileParts(ctx, async () => ({
+            write: (batch) =>
+              ctx.db.upsert(
+                universeTable,
+                batch
+                  .map((p) => universeRow(p, day))
+                  .filter((r) => !wanted || wanted.has(r.ticker)),
+                { keepOnConflict: ["first_seen"] },
+              ),
+          }));
 
     // After every part: only then is a symbol missing from all of them really gone.
     const deactivated = ctx.scope

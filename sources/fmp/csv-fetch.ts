@@ -260,8 +260,12 @@ export class CsvFetch<Row> implements CsvStream<Row> {
         }
         const index = attempt.index++;
         const last = !chunk && i === rows.length - 1;
-        const outcome = await this.#handleRow(state, fields, index, quoteErrors.get(i), last);
+        const quoteError = quoteErrors.size > 0 ? quoteErrors.get(i) : undefined;
+        const outcome = this.#handleRow(state, fields, index, quoteError, last);
         if (outcome === "repeat") return "repeat";
+        // A full batch waits here until the consumer takes it; the next one is parsed
+        // while the consumer works on this one.
+        if (outcome === "full") await this.#flush();
       }
       if (!chunk) break;
     }
@@ -302,13 +306,14 @@ export class CsvFetch<Row> implements CsvStream<Row> {
     );
   }
 
-  async #handleRow(
+  /** One data row: delivered into the batch ("full" when the batch is ready), or skipped. */
+  #handleRow(
     state: PartState,
     fields: readonly string[],
     index: number,
     quoteError: string | undefined,
     last: boolean,
-  ): Promise<"next" | "repeat"> {
+  ): "next" | "full" | "repeat" {
     if (index < state.handled) {
       // A retry re-reads what was already delivered; the last such row must match.
       if (index === state.handled - 1 && !sameFields(fields, state.lastFields ?? [])) {
@@ -352,7 +357,7 @@ export class CsvFetch<Row> implements CsvStream<Row> {
     if (result.ok) {
       this.#report.rows++;
       this.#batch.push(result.row);
-      if (this.#batch.length >= this.#setup.batchSize) await this.#flush();
+      if (this.#batch.length >= this.#setup.batchSize) return "full";
     } else {
       const symbol = validator.symbolOf(fields);
       recordSkipped(this.#report, {

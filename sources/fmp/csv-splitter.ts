@@ -8,6 +8,11 @@
  * rather than through `Papa.parse(stream)`: the caller pulls rows at its own pace (no
  * pause/resume callbacks) and sees quote errors per row, which tell a truncated body from
  * a complete one.
+ *
+ * This is papaparse's fastest setup for these files: string chunks, rows as arrays (no
+ * `header: true` objects), no worker. Its split-only fast mode turns itself on for a chunk
+ * without a quote character; FMP quotes every text cell, so it never applies, and forcing
+ * it would keep the quotes in the values.
  */
 import Papa from "papaparse";
 

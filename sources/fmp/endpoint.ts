@@ -1,10 +1,17 @@
 /**
  * What an FMP endpoint is, as data: its path, the parameters it takes, the zod schema of
- * one row, and (for CSV) the header columns it must have. The catalogue in ./endpoints/
- * is built with the two definers here; the client reads nothing else about an endpoint.
+ * one row, and (for CSV) the header columns it must have, each with the converter the
+ * client compiles its column plan from. The catalogue in ./endpoints/ is built with the two
+ * definers here; the client reads nothing else about an endpoint.
  */
 import { z } from "zod";
-import type { CellKind } from "./cells.ts";
+import {
+  BAD_CELL,
+  type CellConverter,
+  type CellKind,
+  NON_FINITE_CELL,
+  tallyingNonFinite,
+} from "./cells.ts";
 
 /** Query parameters after validation, ready for a URL. */
 export type Query = Record<string, string | number>;
@@ -27,11 +34,19 @@ export interface CsvColumn {
   readonly required: boolean;
   /** Only old headers carry it: its absence is expected, never reported as a renamed column. */
   readonly legacy: boolean;
+  /**
+   * The cell to its value with the same rules as `schema` (set by defineCsvEndpoint). An
+   * endpoint whose columns lack it is read through `schema`, row by row.
+   */
+  readonly convert?: CellConverter<unknown>;
 }
 
 export interface CsvEndpoint<Row, Params = Record<string, never>> extends EndpointBase<Params> {
   readonly format: "csv";
-  /** One row: cells in, typed values out. Unknown columns never reach it. */
+  /**
+   * One row: cells in, typed values out. Unknown columns never reach it. The client reads
+   * rows with the columns' converters and uses this to word why a row is skipped.
+   */
   readonly schema: z.ZodType<Row, Record<string, string | undefined>>;
   readonly columns: readonly CsvColumn[];
   /** "part": the body comes in parts (part=0,1,...) and an empty part ends it. */
@@ -86,7 +101,7 @@ export interface CsvEndpointSpec<C extends Cells, Params> {
 export function defineCsvEndpoint<C extends Cells, Params = Record<string, never>>(
   spec: CsvEndpointSpec<C, Params>,
 ): CsvEndpoint<RowFromCells<C>, Params> {
-  const shape: Record<string, z.ZodType> = {};
+  const shape: Record<string, z.ZodType<unknown, string | undefined>> = {};
   for (const [column, cell] of Object.entries(spec.columns)) shape[column] = cell(column);
   const required = new Set<string>(spec.required);
   const legacy = new Set<string>(spec.legacy ?? []);
@@ -100,15 +115,30 @@ export function defineCsvEndpoint<C extends Cells, Params = Record<string, never
       RowFromCells<C>,
       Record<string, string | undefined>
     >,
-    columns: Object.keys(spec.columns).map((name) => ({
+    columns: Object.entries(spec.columns).map(([name, cell]) => ({
       name,
       aliases: aliases[name] ?? [],
       required: required.has(name),
       legacy: legacy.has(name),
+      convert:
+        cell.convert ?? viaSchema(name, shape[name] as z.ZodType<unknown, string | undefined>),
     })),
     paging: spec.paging ?? "none",
     whenEmpty: spec.whenEmpty ?? "ok",
     ...(spec.emptyHint ? { emptyHint: spec.emptyHint } : {}),
+  };
+}
+
+/** A converter for a cell kind that has only its schema: zod for that one cell. */
+function viaSchema(
+  column: string,
+  schema: z.ZodType<unknown, string | undefined>,
+): CellConverter<unknown> {
+  return (cell) => {
+    const counted: Record<string, number> = {};
+    const result = tallyingNonFinite(counted, () => schema.safeParse(cell));
+    if (!result.success) return BAD_CELL;
+    return counted[column] ? NON_FINITE_CELL : result.data;
   };
 }
 

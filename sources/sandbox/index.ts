@@ -37,7 +37,13 @@ export type {
   SlowFault,
   TruncateFault,
 } from "./faults.ts";
-export { ENDPOINTS, type Endpoint, renderEndpoint } from "./feeds.ts";
+export {
+  ENDPOINTS,
+  type Endpoint,
+  renderEndpoint,
+  type SymbolRequest,
+  symbolRequests,
+} from "./feeds.ts";
 export type { FormType, SecFiling } from "./filings.ts";
 export type { Period } from "./fiscal.ts";
 export {

@@ -67,3 +67,47 @@ export const secFilingsParams: z.ZodType<Query, SecFilingsParams> = z
     if (p.limit !== undefined) query.limit = p.limit;
     return query;
   });
+
+/** A ticker as FMP spells it in a query (AAPL, BRK-B, RY.TO, ^GSPC). */
+const symbol = z.string().regex(/^\S{1,20}$/, "not a ticker");
+
+export interface SymbolParams {
+  symbol: string;
+}
+
+export const symbolParams: z.ZodType<Query, SymbolParams> = z
+  .strictObject({ symbol })
+  .transform((p): Query => ({ symbol: p.symbol }));
+
+/** The two views of a company's statements: FY rows, or Q1..Q4 rows. */
+export const STATEMENT_SPANS = ["annual", "quarter"] as const;
+export type StatementSpan = (typeof STATEMENT_SPANS)[number];
+
+export interface SymbolStatementParams {
+  symbol: string;
+  /** "annual" (FY rows) or "quarter" (Q1..Q4 rows). */
+  period: StatementSpan;
+  /** The newest `limit` periods FMP has (FMP documents at most 1000). */
+  limit: number;
+}
+
+export const symbolStatementParams: z.ZodType<Query, SymbolStatementParams> = z
+  .strictObject({
+    symbol,
+    period: z.enum(STATEMENT_SPANS),
+    limit: z.number().int().min(1).max(1000),
+  })
+  .transform((p): Query => ({ symbol: p.symbol, period: p.period, limit: p.limit }));
+
+export interface SymbolRangeParams {
+  symbol: string;
+  /** First date, YYYY-MM-DD. */
+  from: string;
+  /** Last date, YYYY-MM-DD. */
+  to: string;
+}
+
+export const symbolRangeParams: z.ZodType<Query, SymbolRangeParams> = z
+  .strictObject({ symbol, from: isoDate, to: isoDate })
+  .refine((p) => p.from <= p.to, "`from` must not be after `to`")
+  .transform((p): Query => ({ symbol: p.symbol, from: p.from, to: p.to }));

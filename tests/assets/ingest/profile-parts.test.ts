@@ -133,14 +133,15 @@ describe("profile-bulk, one step per part", () => {
     });
   });
 
-  it("a tickers scope steps through the parts and writes only its tickers", async () => {
-    // A stock in the fourth part: its profile is written too, by the part that has it.
+  it("a tickers scope reads the per-symbol profile, not the parts, and writes only its tickers", async () => {
+    // A stock in the fourth part: the per-symbol profile finds it without reading any part.
     const symbol = small.market.tickers.slice(PART_SIZE * 3).find((t) => t.type === "stock")
       ?.symbol as string;
     const scoped = await tracked(small, { tickers: [symbol] });
-    const parts = Math.ceil(small.market.tickers.length / PART_SIZE);
-    expect(scoped.universeSteps).toEqual(partSteps(parts + 1));
-    expect(scoped.profileSteps).toEqual(partSteps(parts + 1));
+    expect(scoped.universeSteps).toEqual(["profiles-by-symbol"]);
+    expect(scoped.profileSteps).toEqual(["profiles-by-symbol"]);
+    const [m] = await scoped.store.ledger.history({ asset: "fintra_universe", limit: 1 });
+    expect(m?.metadata).toMatchObject({ parts: 0, profiles: 1, requests: 1, skipped: 0 });
     const universe = await scoped.store.readAll(universeTable);
     expect(universe.map((r) => r.ticker)).toEqual([symbol]);
     expect(universe[0]?.instrument_type).toBe("EQUITY");
