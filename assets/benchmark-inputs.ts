@@ -25,13 +25,20 @@
  *   from benchmarks) is gone, so fintra_snapshots can read the benchmarks of its own day.
  *
  * Reads are plain Store reads filtered on indexed columns; at 45,000 tickers a day reads
- * ~45K universe and map rows, ~100K TTM valuation rows and ~350K financial rows.
+ * ~45K universe and map rows, ~100K TTM valuation rows and ~350K financial rows. On the
+ * SQL backends the two large ones are narrowed in the database to the rows the pickers
+ * choose among (`latestInDatabase`: per equity its newest valuation and its newest FY and
+ * TTM row, one index probe each; the same picks, so the same figures); on Supabase they
+ * are read range by range (`readInRanges`, 2,000 tickers each), so each request scans and
+ * sorts one range (a keyset-paged read of the whole window re-scanned the rest of it on
+ * every page).
  */
 import { format, subDays } from "date-fns";
 import type { Store, TableSpec, Where } from "../db/index.ts";
 import type { BenchmarkMetric } from "../engines/benchmarks.ts";
 import { pickFgosFinancialRow } from "../engines/fgos.ts";
 import { assetIndustryMapTable, type IndustryMapRow } from "./asset_industry_map.ts";
+import { rangeCondition, type TickerRange, tickerRanges } from "./chunks.ts";
 import { type FinancialsRow, financialsTable } from "./datos_financieros.ts";
 import { type TtmValuationRecord, ttmValuationTable } from "./datos_valuacion_ttm.ts";
 import type { AssetCheck } from "./define.ts";
@@ -211,13 +218,58 @@ export interface InputCounts {
   withValuation: number;
 }
 
-/** Equities active on `day`: active now, or last seen by the universe on or after it. */
-async function equitiesActiveOn(db: Store, day: string): Promise<string[]> {
+/** Tickers per range read of the large inputs (financials, valuations). */
+const RANGE_TICKERS = 2_000;
+
+/** Rows per page of a range read: a range's rows fit in one or two. */
+const RANGE_PAGE = 50_000;
+
+/**
+ * Equities active on `day` (active now, or last seen by the universe on or after it), and
+ * the ticker ranges the large reads walk: cut at every equity in store order, so the
+ * ranges cover the whole key space.
+ */
+async function equitiesActiveOn(
+  db: Store,
+  day: string,
+): Promise<{ active: string[]; ranges: TickerRange[] }> {
   const rows = await db.readAll(universeTable, {
     where: { instrument_type: "EQUITY" },
     columns: ["ticker", "is_active", "last_seen"],
   });
-  return rows.filter((r) => r.is_active || r.last_seen >= day).map((r) => r.ticker);
+  return {
+    active: rows.filter((r) => r.is_active || r.last_seen >= day).map((r) => r.ticker),
+    ranges: tickerRanges(
+      rows.map((r) => r.ticker),
+      RANGE_TICKERS,
+    ),
+  };
+}
+
+/**
+ * Every row matching `where`, read one ticker range at a time. A range bounds what each
+ * query scans and sorts; one keyset-paged read of the whole table re-scans everything after
+ * its cursor on every page (the date filters lead the planner to a date index), which
+ * grows with the square of the market.
+ */
+async function readInRanges<Row extends { ticker: string }>(
+  db: Store,
+  table: TableSpec<Row>,
+  ranges: readonly TickerRange[],
+  query: { where: Where<Row>; columns: (keyof Row & string)[] },
+): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const range of ranges) {
+    const ticker = rangeCondition(range);
+    for await (const page of db.read(table, {
+      where: { ...query.where, ...(ticker ? { ticker } : {}) } as Where<Row>,
+      columns: query.columns,
+      pageSize: RANGE_PAGE,
+    })) {
+      for (const row of page) out.push(row);
+    }
+  }
+  return out;
 }
 
 async function membershipsOn(db: Store, day: string): Promise<Map<string, Membership>> {
@@ -233,41 +285,107 @@ async function membershipsOn(db: Store, day: string): Promise<Map<string, Member
   return membershipOn(mapRows, industries, day);
 }
 
-async function valuationsOn(db: Store, day: string): Promise<Map<string, ValuationInput>> {
-  const rows = await db.readAll(ttmValuationTable, {
+const FINANCIAL_READ_COLUMNS = [
+  "ticker",
+  "period_type",
+  "period_label",
+  "period_end_date",
+  "filing_date",
+  ...FINANCIAL_METRICS,
+] as const;
+
+const VALUATION_COLUMNS = [
+  "ticker",
+  "valuation_date",
+  "filing_date",
+  "pe_ratio",
+  "ev_ebitda",
+  "price_to_fcf",
+  "market_cap",
+] as const;
+
+/**
+ * On the SQL backends, each equity's candidate rows are picked in the database: per equity
+ * (and period type) an index probe for its newest row in the window, the rows the pickers
+ * below would choose among, instead of every row of the window. `text` is one SELECT whose
+ * only inputs are dates checked here. null on Supabase (no SQL over REST): the caller
+ * reads the window.
+ */
+async function latestInDatabase<Row>(db: Store, text: string): Promise<Row[] | null> {
+  if (db.dialect === "supabase") return null;
+  return (await db.readOnlyQuery(text)) as Row[];
+}
+
+/** A date as a SQL literal; only `YYYY-MM-DD` gets through. */
+function dateLiteral(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a date: ${day}`);
+  return `'${day}'::date`;
+}
+
+async function valuationsOn(
+  db: Store,
+  day: string,
+  ranges: readonly TickerRange[],
+): Promise<Map<string, ValuationInput>> {
+  // The newest row valued and filed by D within the window, per equity (latestValuations'
+  // pick: valuation dates are unique per ticker).
+  const picked = await latestInDatabase<ValuationInput>(
+    db,
+    `SELECT v.${VALUATION_COLUMNS.join(", v.")}
+       FROM ${universeTable.name} u
+       CROSS JOIN LATERAL (
+         SELECT ${VALUATION_COLUMNS.join(", ")} FROM ${ttmValuationTable.name} t
+          WHERE t.ticker = u.ticker
+            AND t.valuation_date >= ${dateLiteral(daysBefore(day, VALUATION_STALE_DAYS))}
+            AND t.valuation_date <= ${dateLiteral(day)}
+            AND t.filing_date <= ${dateLiteral(day)}
+          ORDER BY t.valuation_date DESC LIMIT 1) v
+      WHERE u.instrument_type = 'EQUITY'
+      ORDER BY u.ticker`,
+  );
+  if (picked) return latestValuations(picked, day);
+  const rows = await readInRanges(db, ttmValuationTable, ranges, {
     where: {
       valuation_date: { gte: daysBefore(day, VALUATION_STALE_DAYS), lte: day },
       filing_date: { lte: day },
     },
-    columns: [
-      "ticker",
-      "valuation_date",
-      "filing_date",
-      "pe_ratio",
-      "ev_ebitda",
-      "price_to_fcf",
-      "market_cap",
-    ],
+    columns: [...VALUATION_COLUMNS],
   });
   return latestValuations(rows, day);
 }
 
-async function financialsOn(db: Store, day: string): Promise<Map<string, FinancialInput>> {
+async function financialsOn(
+  db: Store,
+  day: string,
+  ranges: readonly TickerRange[],
+): Promise<Map<string, FinancialInput>> {
   const where: Where<FinancialsRow> = {
     period_type: { in: ["TTM", "FY"] },
     period_end_date: { gte: daysBefore(day, FINANCIALS_STALE_DAYS), lte: day },
     filing_date: { lte: day },
   };
-  const rows = await db.readAll(financialsTable, {
+  // Per equity and period type, its newest row ended (within the window) and filed by D,
+  // the first by label among equal end dates: the rows pickFgosFinancialRow decides between
+  // (the newest end wins, TTM on a tie, else the first in key order).
+  const picked = await latestInDatabase<FinancialInput>(
+    db,
+    `SELECT f.${FINANCIAL_READ_COLUMNS.join(", f.")}
+       FROM ${universeTable.name} u
+       CROSS JOIN (VALUES ('FY'), ('TTM')) AS p(period_type)
+       CROSS JOIN LATERAL (
+         SELECT ${FINANCIAL_READ_COLUMNS.join(", ")} FROM ${financialsTable.name} r
+          WHERE r.ticker = u.ticker AND r.period_type = p.period_type
+            AND r.period_end_date >= ${dateLiteral(daysBefore(day, FINANCIALS_STALE_DAYS))}
+            AND r.period_end_date <= ${dateLiteral(day)}
+            AND r.filing_date <= ${dateLiteral(day)}
+          ORDER BY r.period_end_date DESC, r.period_label LIMIT 1) f
+      WHERE u.instrument_type = 'EQUITY'
+      ORDER BY u.ticker, f.period_type, f.period_label`,
+  );
+  if (picked) return latestFinancials(picked, day);
+  const rows = await readInRanges(db, financialsTable, ranges, {
     where,
-    columns: [
-      "ticker",
-      "period_type",
-      "period_label",
-      "period_end_date",
-      "filing_date",
-      ...FINANCIAL_METRICS,
-    ],
+    columns: [...FINANCIAL_READ_COLUMNS],
   });
   return latestFinancials(rows, day);
 }
@@ -281,11 +399,13 @@ export async function loadCompanyInputs(
   day: string,
   options: { financials: boolean },
 ): Promise<{ companies: CompanyInputs[]; counts: InputCounts }> {
-  const [equities, members, valuations, financials] = await Promise.all([
-    equitiesActiveOn(db, day),
+  const { active: equities, ranges } = await equitiesActiveOn(db, day);
+  const [members, valuations, financials] = await Promise.all([
     membershipsOn(db, day),
-    valuationsOn(db, day),
-    options.financials ? financialsOn(db, day) : Promise.resolve(new Map<string, FinancialInput>()),
+    valuationsOn(db, day, ranges),
+    options.financials
+      ? financialsOn(db, day, ranges)
+      : Promise.resolve(new Map<string, FinancialInput>()),
   ]);
   const companies: CompanyInputs[] = [];
   const counts: InputCounts = {

@@ -67,7 +67,7 @@
  *   total_liabilities, retained_earnings, ebit, market_cap, revenue). `source` =
  *   'fintra_statements' (rows copied from FMP before migration 0027 say 'fmp_scores_bulk').
  * - Checks: at least one row (warn); point_in_time (error): no row of D used a statement
- *   filed after D or a close dated after D.
+ *   filed after D or a close dated after D (a `tickers` scope checks its rows).
  */
 import { defineTable, type Store } from "../db/index.ts";
 import { pickFgosFinancialRow } from "../engines/fgos.ts";
@@ -453,15 +453,17 @@ const pointInTimeCheck: AssetCheck = {
   name: "point_in_time",
   severity: "error",
   description: "no row of D used a statement filed after D or a close dated after D",
-  async run({ db, partition }) {
+  async run({ db, partition, scope }) {
     const day = partition as string;
+    // A scoped run wrote only its tickers' rows: they are what it checks.
+    const own = scope?.tickers ? { ticker: { in: scope.tickers } } : {};
     const [lateFilings, lateCloses] = await Promise.all([
       db.readAll(financialScoresTable, {
-        where: { score_date: day, filing_date: { gt: day } },
+        where: { ...own, score_date: day, filing_date: { gt: day } },
         columns: ["ticker"],
       }),
       db.readAll(financialScoresTable, {
-        where: { score_date: day, price_date: { gt: day } },
+        where: { ...own, score_date: day, price_date: { gt: day } },
         columns: ["ticker"],
       }),
     ]);

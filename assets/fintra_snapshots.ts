@@ -118,8 +118,12 @@
  * time (snapshot-inputs.ts), so IQS peers' rows are read once per industry; it also fixes
  * the run's `updated_at`. Each chunk is one step (`chunk-3-of-45`): read its inputs with paged, filtered Store reads, build
  * each row with the pure `buildSnapshot` (a throw makes an engine_error row, counted with a
- * sample in the run's metadata), stage the rows under the run's id, return counts. About
- * 3 ms a ticker on PGlite. One last step ("publish") makes the staged rows visible in one
+ * sample in the run's metadata), stage the rows under the run's id, return counts. Nothing
+ * per ticker scans its industry or the market: an industry's peer rows are filtered and
+ * ranked once per chunk for every member's IQS (`industryPeersOn`), the market's returns
+ * once for every beta. About 1 ms a ticker to build; the chunk's reads and the staging
+ * of the rows cost more (bench/snapshots.ts). A scoped run reads only its tickers and the
+ * members of their industries (for IQS), never the whole market. One last step ("publish") makes the staged rows visible in one
  * transaction (staged.ts): a full run's day becomes exactly its rows (tickers it did not
  * build, gone from the universe, leave), a scoped run upserts only its tickers. Until
  * then readers (market_state, the checks, SQL) see the previous rows of D, and a run killed
@@ -131,7 +135,7 @@
  * - fgos_computed_share (warn, full runs): >= 80% of D's rows have fgos_status computed.
  * - relative_return_share (warn, full runs): >= 90% of D's rows have a relative_return.
  * - point_in_time (error): no row of D used an input dated after D or a statement filed
- *   after D (latest_input_date, latest_filing_date).
+ *   after D (latest_input_date, latest_filing_date); a `tickers` scope checks its rows.
  */
 import { defineTable, type Where } from "../db/index.ts";
 import { perStep } from "./chunks.ts";
@@ -398,15 +402,17 @@ const pointInTimeCheck: AssetCheck = {
   name: "point_in_time",
   severity: "error",
   description: "no row of D used an input dated after D or a statement filed after D",
-  async run({ db, partition }) {
+  async run({ db, partition, scope }) {
     const day = partition as string;
+    // A scoped run wrote only its tickers' rows: they are what it checks.
+    const own = scope?.tickers ? { ticker: { in: scope.tickers } } : {};
     const [lateInputs, lateFilings] = await Promise.all([
       db.readAll(fintraSnapshotsTable, {
-        where: { snapshot_date: day, latest_input_date: { gt: day } },
+        where: { ...own, snapshot_date: day, latest_input_date: { gt: day } },
         columns: ["ticker"],
       }),
       db.readAll(fintraSnapshotsTable, {
-        where: { snapshot_date: day, latest_filing_date: { gt: day } },
+        where: { ...own, snapshot_date: day, latest_filing_date: { gt: day } },
         columns: ["ticker"],
       }),
     ]);

@@ -152,15 +152,22 @@ export async function universeTickers(
 }
 
 /**
+ * Up to this many tickers, a scoped run reads per symbol. A ticker costs ~17 requests, so
+ * 20 tickers are ~340 (about a minute at FMP's default 300 a minute), about what reading the
+ * ~60 bulk files costs; a bigger scope reads the bulk files and keeps its tickers' rows.
+ */
+export const SYMBOL_SCOPE_MAX = 20;
+
+/**
  * The tickers a run reads one by one from FMP's per-symbol endpoints: a `tickers` scope's
- * (canonical: upper-case, sorted, at most 100), or null when the run reads the bulk files
- * (a full run, a `limit` scope). A per-symbol read writes exactly the rows a bulk read
- * would write for those tickers: a one-ticker run then costs a few small requests instead
- * of every bulk file.
+ * (canonical: upper-case, sorted) when it names at most SYMBOL_SCOPE_MAX, or null when the
+ * run reads the bulk files (a full run, a `limit` scope, a larger `tickers` scope). A
+ * per-symbol read writes exactly the rows a bulk read would write for those tickers: a
+ * one-ticker run then costs a few small requests instead of every bulk file.
  */
 export function symbolScope(ctx: Pick<AssetContext, "scope">): string[] | null {
   const tickers = ctx.scope?.tickers;
-  return tickers && tickers.length > 0 ? [...tickers] : null;
+  return tickers && tickers.length > 0 && tickers.length <= SYMBOL_SCOPE_MAX ? [...tickers] : null;
 }
 
 /** Per-symbol requests in flight at once (a scope names at most 100 tickers). */

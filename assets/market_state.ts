@@ -45,9 +45,11 @@
  *   staged rows visible in one transaction and, on a full run for a D no older than any
  *   stored state, deletes the rows dated D or earlier it did not stage (tickers gone from
  *   D's snapshots). Readers never see a day half-written or rows without their ranks, and a
- *   run killed midway leaves the table as it was. Every chunk reads the day's scores (three
- *   columns of D's snapshots) so no step carries them. A scoped run is one chunk over its
- *   tickers. Steps return counts only.
+ *   run killed midway leaves the table as it was. The day's ranks (three columns of D's
+ *   snapshots) are read once per run and process (`runRanks`: every chunk ranks against the
+ *   whole day, and re-reading them per chunk grew with the square of the market); no step
+ *   carries them, so a step served by another process reads them again. A scoped run is one
+ *   chunk over its tickers. Steps return counts only.
  * - Checks: ranks_consistent (error): among D's rows, within each sector and globally, a
  *   higher score never ranks lower, equal scores share a rank, every rank lies in
  *   1..total, totals agree within a group and (full runs) equal the group's scored rows;
@@ -393,7 +395,7 @@ async function writeRange(
       columns: SNAPSHOT_COLUMNS,
     }),
     newerThan(db, day, tickers),
-    dayRanks(db, day),
+    runRanks(ctx, day),
   ]);
   const wanted = snapshots.filter((s) => !newer.has(s.ticker)).map((s) => s.ticker);
   const list = { in: wanted };
@@ -430,6 +432,30 @@ async function writeRange(
     keptNewer: newer.size,
     ranked: rows.filter((r) => ranks.has(r.ticker)).length,
   };
+}
+
+/** Runs whose day's ranks this process holds: the latest few (a run's chunks follow each other). */
+const RANKS_KEPT = 2;
+const ranksByRun = new Map<string, Promise<Map<string, MarketStateRanks>>>();
+
+/**
+ * The day's ranks for a run's chunk: read once per run (and process), since every chunk
+ * ranks against the whole day. Under Inngest a step served by another process reads them
+ * again, the same rows. A failed read is not kept.
+ */
+function runRanks(ctx: StagingContext, day: string): Promise<Map<string, MarketStateRanks>> {
+  const key = `${ctx.materializationId}/${day}`;
+  let ranks = ranksByRun.get(key);
+  if (!ranks) {
+    ranks = dayRanks(ctx.db, day);
+    ranks.catch(() => ranksByRun.delete(key));
+    ranksByRun.set(key, ranks);
+    for (const old of ranksByRun.keys()) {
+      if (ranksByRun.size <= RANKS_KEPT) break;
+      ranksByRun.delete(old);
+    }
+  }
+  return ranks;
 }
 
 /** The sector and global ranks of every snapshot of D (ranks are computed from the whole day). */

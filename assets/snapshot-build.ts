@@ -24,7 +24,7 @@ import { computeFgos, pickFgosFinancialRow } from "../engines/fgos.ts";
 import type { FinancialRow } from "../engines/financial-rows.ts";
 import { DEFAULT_INDUSTRY_PROFILE, fundamentalsGrowth } from "../engines/fundamentals-growth.ts";
 import { calculateIfs, type RelativeVsSector } from "../engines/ifs.ts";
-import { calculateIqs } from "../engines/iqs.ts";
+import { calculateIqs, type IqsPeerIndex, iqsPeerIndex } from "../engines/iqs.ts";
 import { calculateMarketPosition } from "../engines/market-position.ts";
 import { isNum, mean } from "../engines/math.ts";
 import { fundamentalsMaturity } from "../engines/maturity.ts";
@@ -274,15 +274,33 @@ export function priceMetrics(
   };
 }
 
-// Returns between consecutive closes, keyed by the pair of dates, so a gap in one series
-// is never matched with a one-day move of the other.
-function returnsByInterval(series: readonly PricePoint[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (let i = 1; i < series.length; i++) {
-    const a = series[i - 1]!;
-    const b = series[i]!;
-    out.set(`${a.price_date}/${b.price_date}`, b.close / a.close - 1);
+// The market's returns between consecutive closes, by the later close's date: the earlier
+// date and the return. A stock's return from a to b is matched only with the market's from
+// a to b, so a gap in one series is never matched with a one-day move of the other.
+type MarketReturns = Map<string, { from: string; r: number }>;
+
+// The market's series is the same for every ticker of a chunk: prepared once per (prices, D).
+const preparedMarket = new WeakMap<readonly PricePoint[], Map<string, MarketReturns>>();
+
+function marketReturns(marketPrices: readonly PricePoint[], from: string, day: string) {
+  let byWindow = preparedMarket.get(marketPrices);
+  if (!byWindow) {
+    byWindow = new Map();
+    preparedMarket.set(marketPrices, byWindow);
   }
+  const key = `${from}/${day}`;
+  const cached = byWindow.get(key);
+  if (cached) return cached;
+  const market = marketPrices
+    .filter((p) => p.price_date >= from && p.price_date <= day && isNum(p.close) && p.close > 0)
+    .sort((a, b) => (a.price_date < b.price_date ? -1 : 1));
+  const out: MarketReturns = new Map();
+  for (let i = 1; i < market.length; i++) {
+    const a = market[i - 1]!;
+    const b = market[i]!;
+    out.set(b.price_date, { from: a.price_date, r: b.close / a.close - 1 });
+  }
+  byWindow.set(key, out);
   return out;
 }
 
@@ -292,14 +310,13 @@ function dailyBeta(
   from: string,
   day: string,
 ): number | null {
-  const market = marketPrices
-    .filter((p) => p.price_date >= from && p.price_date <= day && isNum(p.close) && p.close > 0)
-    .sort((a, b) => (a.price_date < b.price_date ? -1 : 1));
-  const marketReturns = returnsByInterval(market);
+  const market = marketReturns(marketPrices, from, day);
   const pairs: [number, number][] = [];
-  for (const [interval, r] of returnsByInterval(stockYear)) {
-    const m = marketReturns.get(interval);
-    if (m !== undefined) pairs.push([r, m]);
+  for (let i = 1; i < stockYear.length; i++) {
+    const a = stockYear[i - 1]!;
+    const b = stockYear[i]!;
+    const m = market.get(b.price_date);
+    if (m !== undefined && m.from === a.price_date) pairs.push([b.close / a.close - 1, m.r]);
   }
   if (pairs.length < BETA_MIN_RETURNS) return null;
   const ms = mean(pairs.map(([, m]) => m)) as number;
@@ -433,6 +450,45 @@ export function verdictText(verdict: {
 
 // ---------------------------------------------------------------------------------------
 // The row
+
+/** An industry's FY rows known on D, and what every member's row reads of them. */
+export interface IndustryPeersOnDay {
+  rows: readonly FinancialInput[];
+  /** `iqsPeerIndex(rows)`: each member's IQS is then a few binary searches. */
+  index: IqsPeerIndex;
+  newestFiling: string | null;
+  newestEnd: string | null;
+}
+
+const NO_ROWS: readonly FinancialInput[] = [];
+
+// Prepared once per (industry's rows, D): a chunk holds whole industries, and without this
+// every member would filter and rank all of its industry's rows (quadratic in its size).
+// Keyed by the array itself, as the market's returns below: a context's arrays are read-only
+// and never change after they are built, so a cached reading is the reading.
+const preparedPeers = new WeakMap<readonly FinancialInput[], Map<string, IndustryPeersOnDay>>();
+
+/** The FY rows of `rows` ended and filed by D, with their IQS index and newest dates. */
+export function industryPeersOn(rows: readonly FinancialInput[], day: string): IndustryPeersOnDay {
+  let byDay = preparedPeers.get(rows);
+  if (!byDay) {
+    byDay = new Map();
+    preparedPeers.set(rows, byDay);
+  }
+  const cached = byDay.get(day);
+  if (cached) return cached;
+  const known = rows.filter(
+    (r) => r.period_end_date <= day && r.filing_date <= day && r.period_type === "FY",
+  );
+  const prepared: IndustryPeersOnDay = {
+    rows: known,
+    index: iqsPeerIndex(known),
+    newestFiling: newest(known.map((r) => r.filing_date)),
+    newestEnd: newest(known.map((r) => r.period_end_date)),
+  };
+  byDay.set(day, prepared);
+  return prepared;
+}
 
 /** Only what was known on D: rows dated after D or filed after D are dropped. */
 export function pointInTime(input: TickerInputs, day: string) {
@@ -585,16 +641,16 @@ export function buildSnapshot(input: TickerInputs, context: DayContext): BuiltSn
   const ifs = calculateIfs(relativeVsSector, profileOfIndustry.dominant_horizons);
   const relativeReturn = calculateRelativeReturn(relativeReturnTimeline(own, market));
 
-  const peerRows = industry
-    ? (context.industryPeers.get(industry) ?? []).filter(
-        (r) => r.period_end_date <= day && r.filing_date <= day && r.period_type === "FY",
-      )
-    : [];
+  const peers = industryPeersOn(
+    industry ? (context.industryPeers.get(industry) ?? NO_ROWS) : NO_ROWS,
+    day,
+  );
   const iqs = calculateIqs({
     ticker: input.ticker,
     industry,
     rows: known.fiscalYears,
-    peer_rows: peerRows,
+    peer_rows: peers.rows,
+    peer_index: peers.index,
   });
 
   const dividends = dividendQuality(known.dividends, known.fiscalYears);
@@ -710,7 +766,7 @@ export function buildSnapshot(input: TickerInputs, context: DayContext): BuiltSn
     valuation_date: valuationRow?.valuation_date ?? null,
     valuation_filed: newest(known.valuations.map((v) => v.filing_date)),
     dividends_filed: newest(known.dividends.map((d) => d.filing_date)),
-    peers_filed: newest(peerRows.map((r) => r.filing_date)),
+    peers_filed: peers.newestFiling,
     scores_date: scores?.score_date ?? null,
     benchmarks_date: benchmarkDate,
     sector_performance_date: sectorBlock.date,
@@ -756,7 +812,7 @@ export function buildSnapshot(input: TickerInputs, context: DayContext): BuiltSn
       inputDates.valuation_date,
       newest(known.valuations.map((v) => v.valuation_date)),
       newest(known.dividends.map((d) => d.fiscal_year_end_date)),
-      newest(peerRows.map((r) => r.period_end_date)),
+      peers.newestEnd,
       inputDates.scores_date,
       inputDates.benchmarks_date,
       inputDates.sector_performance_date,

@@ -8,6 +8,7 @@
 import { getYear, parseISO } from "date-fns";
 import type { Scope, Store } from "../db/index.ts";
 import type { SectorBenchmarkRow } from "../engines/benchmarks.ts";
+import { assetIndustryMapTable } from "./asset_industry_map.ts";
 import { VALUATION_STALE_DAYS } from "./benchmark-inputs.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
 import { dividendsTable } from "./datos_dividendos.ts";
@@ -17,6 +18,7 @@ import { datosPerformanceTable } from "./datos_performance.ts";
 import { ttmValuationTable } from "./datos_valuacion_ttm.ts";
 import { financialScoresTable } from "./financial_scores.ts";
 import { MARKET_BENCHMARK, universeTable, universeTickers } from "./fintra_universe.ts";
+import { industryClassificationTable } from "./industry_classification.ts";
 import { industryPerformanceTable } from "./industry_performance.ts";
 import { type Membership, membershipsOn } from "./membership.ts";
 import { sectorBenchmarksTable } from "./sector_benchmarks.ts";
@@ -131,9 +133,11 @@ export interface SnapshotPlan {
 }
 
 /**
- * The run's chunks, of about `size` tickers each. Peers are the members, active on D, of each chunk's industries that
- * the chunk does not hold: none on a full run (chunks hold whole industries), the rest of
- * the industry on a scoped one, so a one-ticker run scores IQS against the same peers.
+ * The run's chunks, of about `size` tickers each. Peers are the members, active on D, of each
+ * chunk's industries that the chunk does not hold: none on a full run (chunks hold whole
+ * industries), the rest of the industry on a scoped one, so a one-ticker run scores IQS
+ * against the same peers. A scoped run reads only its tickers' industries: their map rows
+ * and those members' universe and profile rows, never the whole market's.
  */
 export async function planSnapshotChunks(
   db: Store,
@@ -141,27 +145,103 @@ export async function planSnapshotChunks(
   scope: Scope | null,
   size = SNAPSHOT_CHUNK_TICKERS,
 ): Promise<SnapshotPlan> {
-  const [tickers, everyone, members] = await Promise.all([
+  const [tickers, everyone] = await Promise.all([
     snapshotUniverse(db, day, scope),
-    scope ? activeEquitiesOn(db, day) : Promise.resolve(null),
-    membershipsOn(db, day),
+    scope ? null : membershipsOn(db, day),
   ]);
+  const members = everyone ?? (await membershipsOn(db, day, { in: tickers }));
   const industryOf = new Map<string, string>();
   for (const [ticker, m] of members) industryOf.set(ticker, m.industry);
   const chunks = packChunks(tickers, industryOf, size);
-  const universe = everyone ?? tickers;
-  for (const chunk of chunks) {
-    const inChunk = new Set(chunk.tickers);
-    const industries = new Set(chunk.industries);
-    chunk.peers = universe.filter(
-      (t) => !inChunk.has(t) && industries.has(industryOf.get(t) ?? "\u0000"),
-    );
+  if (scope) {
+    // Everyone active on D in the scope's industries, with their industry on D.
+    const industries = new Set(chunks.flatMap((c) => c.industries));
+    const candidates = await industryMembersOn(db, day, industries);
+    for (const [ticker, m] of candidates) industryOf.set(ticker, m.industry);
+    const peers = await activeEquitiesAmong(db, day, [...candidates.keys()]);
+    setPeers(chunks, peers, industryOf);
+  } else {
+    setPeers(chunks, tickers, industryOf);
   }
   return {
     chunks,
     tickers: tickers.length,
     unclassified: tickers.filter((t) => !industryOf.has(t)).length,
   };
+}
+
+/** Each chunk's peers: the `universe` members of its industries it does not hold (sorted). */
+function setPeers(
+  chunks: SnapshotChunk[],
+  universe: readonly string[],
+  industryOf: ReadonlyMap<string, string>,
+): void {
+  const byIndustry = new Map<string, string[]>();
+  for (const t of universe) {
+    const industry = industryOf.get(t);
+    if (industry === undefined) continue;
+    const list = byIndustry.get(industry);
+    if (list) list.push(t);
+    else byIndustry.set(industry, [t]);
+  }
+  for (const chunk of chunks) {
+    const inChunk = new Set(chunk.tickers);
+    chunk.peers = chunk.industries
+      .flatMap((industry) => byIndustry.get(industry) ?? [])
+      .filter((t) => !inChunk.has(t))
+      .sort();
+  }
+}
+
+/**
+ * Tickers whose industry on D is one of `industries`, with their membership: the map rows
+ * of those industries' codes, then each candidate's membership on D (its newer row wins).
+ */
+async function industryMembersOn(
+  db: Store,
+  day: string,
+  industries: ReadonlySet<string>,
+): Promise<Map<string, Membership>> {
+  if (industries.size === 0) return new Map();
+  const codes = (
+    await db.readAll(industryClassificationTable, {
+      columns: ["industry_code", "industry_name"],
+    })
+  )
+    .filter((i) => industries.has(i.industry_name))
+    .map((i) => i.industry_code);
+  if (codes.length === 0) return new Map();
+  const rows = await db.readAll(assetIndustryMapTable, {
+    where: { industry_code: { in: codes }, effective_from: { lte: day } },
+    columns: ["ticker"],
+  });
+  const candidates = [...new Set(rows.map((r) => r.ticker))];
+  const members = await membershipsOn(db, day, { in: candidates });
+  return new Map([...members].filter(([, m]) => industries.has(m.industry)));
+}
+
+/** `activeEquitiesOn`'s rule over a few tickers: the ones active on D, sorted. */
+async function activeEquitiesAmong(
+  db: Store,
+  day: string,
+  tickers: readonly string[],
+): Promise<string[]> {
+  if (tickers.length === 0) return [];
+  const [universe, profiles] = await Promise.all([
+    db.readAll(universeTable, {
+      where: { ticker: { in: tickers }, instrument_type: "EQUITY" },
+      columns: ["ticker", "is_active", "last_seen"],
+    }),
+    db.readAll(companyProfilesTable, {
+      where: { ticker: { in: tickers }, ipo_date: { gt: day } },
+      columns: ["ticker"],
+    }),
+  ]);
+  const notYetListed = new Set(profiles.map((p) => p.ticker));
+  return universe
+    .filter((u) => (u.is_active || u.last_seen >= day) && !notYetListed.has(u.ticker))
+    .map((u) => u.ticker)
+    .sort();
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
@@ -203,6 +283,26 @@ const FINANCIAL_COLUMNS = [
   "interest_coverage",
   "current_ratio",
 ] as const;
+
+/** FY/TTM datos_financieros rows of some tickers ended and filed by D, HISTORY_YEARS back. */
+async function readFinancials(
+  db: Store,
+  day: string,
+  tickers: readonly string[],
+  periodTypes: string[],
+) {
+  if (tickers.length === 0) return [];
+  return db.readAll(financialsTable, {
+    where: {
+      ticker: { in: tickers },
+      period_type: { in: periodTypes },
+      period_end_date: { gte: yearsBefore(day, HISTORY_YEARS), lte: day },
+      filing_date: { lte: day },
+    },
+    columns: [...FINANCIAL_COLUMNS],
+    pageSize: PAGE,
+  });
+}
 
 /** A chunk's inputs: the day's shared context and each ticker's own rows, in ticker order. */
 export interface ChunkInputs {
@@ -275,16 +375,11 @@ export async function readChunkInputs(
       columns: ["ticker", "price_date", "close", "high", "low", "volume"],
       pageSize: PAGE,
     }),
-    db.readAll(financialsTable, {
-      where: {
-        ticker: withPeers,
-        period_type: { in: ["FY", "TTM"] },
-        period_end_date: { gte: yearsBefore(day, HISTORY_YEARS), lte: day },
-        filing_date: { lte: day },
-      },
-      columns: [...FINANCIAL_COLUMNS],
-      pageSize: PAGE,
-    }),
+    // The chunk's FY and TTM rows, and its peers' FY rows (all IQS reads of them).
+    Promise.all([
+      readFinancials(db, day, tickers, ["FY", "TTM"]),
+      readFinancials(db, day, chunk.peers, ["FY"]),
+    ]).then(([mine, theirs]) => (theirs.length > 0 ? [...mine, ...theirs] : mine)),
     db.readAll(ttmValuationTable, {
       where: {
         ticker: own,

@@ -53,3 +53,20 @@ export function printFigures(figures: StageFigures[]): void {
   console.log(format(widths.map((w) => "-".repeat(w))));
   for (const r of rows) console.log(format(r));
 }
+
+/** Samples this process's RSS every 50 ms until stopped; `peakMb` is the highest seen. */
+export function sampleRss(): { peakMb(): number; stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  timer.unref();
+  return {
+    peakMb: () => Math.max(peak, process.memoryUsage().rss) / 1024 / 1024,
+    stop() {
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      return peak / 1024 / 1024;
+    },
+  };
+}

@@ -25,7 +25,6 @@
 import { yearOf } from "./dates.ts";
 import { type FinancialRow, hasNegativeEquity } from "./financial-rows.ts";
 import { isNum } from "./math.ts";
-import { rankPercentile } from "./percentiles.ts";
 import type { ConfidencePercent, Percentile, Score, Year } from "./units.ts";
 
 /** IQS position. */
@@ -46,6 +45,29 @@ export interface IqsInput {
   industry: string | null;
   rows: readonly FinancialRow[];
   peer_rows: readonly (FinancialRow & { ticker: string })[];
+  /**
+   * `iqsPeerIndex(peer_rows)`, when the caller scores many companies of one industry: built
+   * once, it makes each company's reading cost a few binary searches instead of a pass over
+   * every peer row. It must index exactly `peer_rows`; without it, calculateIqs builds it.
+   */
+  peer_index?: IqsPeerIndex;
+}
+
+/** One calendar year of an industry: each peer's row and the peers' sorted values. */
+interface IqsPeerYear {
+  /** Each peer's FY row ending in the year (its later one on a fiscal-year change). */
+  byPeer: Map<string, FinancialRow>;
+  /** Ascending finite values of the peers' rows (leverage: negative equity as +Infinity). */
+  roic: number[];
+  operating_margin: number[];
+  revenue_cagr: number[];
+  leverage: number[];
+  fcf_margin: number[];
+}
+
+/** Industry peers' FY rows by calendar year, ready for IQS: see `iqsPeerIndex`. */
+export interface IqsPeerIndex {
+  years: ReadonlyMap<Year, IqsPeerYear>;
 }
 
 /** IQS position of a 0..100 composite: ≥75 leader, ≥35 follower, else laggard. */
@@ -81,29 +103,37 @@ export function calculateIqs(input: IqsInput): IqsResult | null {
     .slice(0, 5)
     .reverse();
 
+  const index = input.peer_index ?? iqsPeerIndex(input.peer_rows);
   const positions: IqsResult["fiscal_positions"] = [];
   for (const fy of years) {
     const row = own.get(fy)!;
     if (!isNum(row.roic) || !isNum(row.operating_margin)) continue;
-    const peers = peerRowsForYear(input, fy);
-    const roicPeers = peers.map((p) => p.roic).filter(isNum);
-    const marginPeers = peers.map((p) => p.operating_margin).filter(isNum);
-    if (roicPeers.length < 3 || marginPeers.length < 3) continue;
-    const roic = rankPercentile(row.roic, roicPeers) as number;
-    const margin = rankPercentile(row.operating_margin, marginPeers) as number;
-    const growth = optionalRank(
+    const peers = index.years.get(fy);
+    if (!peers) continue;
+    // The company is never its own peer: its row of the year leaves every sample.
+    const self = peers.byPeer.get(input.ticker) ?? null;
+    const roicPeers = withoutSelf(peers.roic, finite(self?.roic));
+    const marginPeers = withoutSelf(peers.operating_margin, finite(self?.operating_margin));
+    if (roicPeers.n < 3 || marginPeers.n < 3) continue;
+    const roic = sharePercentile(row.roic, roicPeers);
+    const margin = sharePercentile(row.operating_margin, marginPeers);
+    const growth = optionalShare(
       row.revenue_cagr,
-      peers.map((p) => p.revenue_cagr),
+      withoutSelf(peers.revenue_cagr, finite(self?.revenue_cagr)),
     );
-    const debtPeers = peers.map(leverageValue).filter(isNum);
+    const debtPeers = withoutSelf(peers.leverage, self ? rankedLeverage(self) : null);
     const ownLeverage = leverageValue(row);
+    // leverageScore's reading: negative equity scores 0; else the share of peers (negative
+    // equity ranked above every D/E) with a D/E at most the company's, inverted.
     const leverage =
-      ownLeverage !== null && debtPeers.length >= 3
-        ? (leverageScore(ownLeverage, debtPeers) as number)
+      ownLeverage !== null && debtPeers.n >= 3
+        ? ownLeverage < 0
+          ? 0
+          : 100 - (debtPeers.atMost(ownLeverage) / debtPeers.n) * 100
         : 50;
-    const fcf = optionalRank(
+    const fcf = optionalShare(
       row.fcf_margin,
-      peers.map((p) => p.fcf_margin),
+      withoutSelf(peers.fcf_margin, finite(self?.fcf_margin)),
     );
     const composite = 0.3 * roic + 0.25 * margin + 0.2 * growth + 0.15 * leverage + 0.1 * fcf;
     positions.push({
@@ -129,23 +159,84 @@ function leverageValue(row: FinancialRow): number | null {
   return hasNegativeEquity(row) ? -1 : row.debt_to_equity;
 }
 
-function optionalRank(
-  value: number | null | undefined,
-  peers: readonly (number | null | undefined)[],
-): Percentile {
-  const xs = peers.filter(isNum);
-  if (!isNum(value) || xs.length < 3) return 50;
-  return rankPercentile(value, xs) as number;
+// A peer's D/E as leverageScore ranks it: negative equity above every D/E.
+function rankedLeverage(row: FinancialRow): number | null {
+  const value = leverageValue(row);
+  return value === null ? null : value < 0 ? Number.POSITIVE_INFINITY : value;
 }
 
-function peerRowsForYear(input: IqsInput, fy: Year): FinancialRow[] {
-  const byPeer = new Map<string, FinancialRow>();
-  for (const r of input.peer_rows) {
-    if (r.ticker === input.ticker) continue;
+/** Peers' FY rows indexed by calendar year for `calculateIqs` (values in their table units). */
+export function iqsPeerIndex(
+  peerRows: readonly (FinancialRow & { ticker: string })[],
+): IqsPeerIndex {
+  const years = new Map<Year, Map<string, FinancialRow & { ticker: string }>>();
+  for (const r of peerRows) {
     if (r.period_type != null && r.period_type !== "FY") continue;
-    if (yearOf(r.period_end_date) !== fy) continue;
+    const fy = yearOf(r.period_end_date);
+    if (fy === null) continue;
+    let byPeer = years.get(fy);
+    if (!byPeer) {
+      byPeer = new Map();
+      years.set(fy, byPeer);
+    }
     const prev = byPeer.get(r.ticker);
     if (!prev || r.period_end_date > prev.period_end_date) byPeer.set(r.ticker, r);
   }
-  return [...byPeer.values()];
+  const out = new Map<Year, IqsPeerYear>();
+  for (const [fy, byPeer] of years) {
+    const rows = [...byPeer.values()];
+    const sorted = (values: (number | null | undefined)[]) =>
+      values.filter(isNum).sort((a, b) => a - b);
+    const ranked = rows
+      .map(rankedLeverage)
+      .filter((v) => v !== null)
+      .sort((a, b) => a - b);
+    out.set(fy, {
+      byPeer,
+      roic: sorted(rows.map((p) => p.roic)),
+      operating_margin: sorted(rows.map((p) => p.operating_margin)),
+      revenue_cagr: sorted(rows.map((p) => p.revenue_cagr)),
+      leverage: ranked,
+      fcf_margin: sorted(rows.map((p) => p.fcf_margin)),
+    });
+  }
+  return { years: out };
+}
+
+// How many of an ascending list are at most `value` (binary search).
+function countAtMost(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const finite = (x: number | null | undefined) => (isNum(x) ? x : null);
+
+// An industry-year sample less the company's own value: its size and a count of values <= x.
+interface PeerSample {
+  n: number;
+  atMost(value: number): number;
+}
+
+// `mine`: the company's value when the sample holds it (the sample's own filter), else null.
+function withoutSelf(sorted: readonly number[], mine: number | null): PeerSample {
+  return {
+    n: sorted.length - (mine === null ? 0 : 1),
+    atMost: (value) => countAtMost(sorted, value) - (mine !== null && mine <= value ? 1 : 0),
+  };
+}
+
+// rankPercentile over the sample: the share of peers at most the value, in percent.
+function sharePercentile(value: number, peers: PeerSample): Percentile {
+  return (peers.atMost(value) / peers.n) * 100;
+}
+
+function optionalShare(value: number | null | undefined, peers: PeerSample): Percentile {
+  if (!isNum(value) || peers.n < 3) return 50;
+  return sharePercentile(value, peers);
 }

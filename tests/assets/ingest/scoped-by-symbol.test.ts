@@ -15,7 +15,11 @@ import datosDividendos, { dividendsTable } from "../../../assets/datos_dividendo
 import datosEod, { datosEodTable } from "../../../assets/datos_eod.ts";
 import datosFinancieros, { financialsTable } from "../../../assets/datos_financieros.ts";
 import datosValuacion, { datosValuacionTable } from "../../../assets/datos_valuacion.ts";
-import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
+import fintraUniverse, {
+  SYMBOL_SCOPE_MAX,
+  symbolScope,
+  universeTable,
+} from "../../../assets/fintra_universe.ts";
 import industryClassification from "../../../assets/industry_classification.ts";
 import stockPeers, { stockPeersTable } from "../../../assets/stock_peers.ts";
 import type { Store, TableSpec } from "../../../db/index.ts";
@@ -159,4 +163,18 @@ describe("a tickers scope reads FMP per symbol", () => {
     );
     expect(new Set(requested)).toEqual(planned);
   }, 600_000);
+});
+
+describe("which scopes read per symbol", () => {
+  const names = (n: number) =>
+    Array.from({ length: n }, (_, i) => `T${String(i).padStart(3, "0")}`);
+
+  it("reads per symbol up to SYMBOL_SCOPE_MAX tickers, the bulk files beyond", () => {
+    expect(symbolScope({ scope: { tickers: names(SYMBOL_SCOPE_MAX) } })).toHaveLength(
+      SYMBOL_SCOPE_MAX,
+    );
+    expect(symbolScope({ scope: { tickers: names(SYMBOL_SCOPE_MAX + 1) } })).toBeNull();
+    expect(symbolScope({ scope: { limit: 5 } })).toBeNull();
+    expect(symbolScope({ scope: null })).toBeNull();
+  });
 });

@@ -1,0 +1,219 @@
+/**
+ * bench:market's figures: the stage and floor tables (the same markdown on stdout and in
+ * BENCHMARKS.md), the JSON file, and the update of BENCHMARKS.md's own section, newest run
+ * first, older runs kept, anything outside the section left alone.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+export interface AssetFigure {
+  asset: string;
+  status: string;
+  seconds: number;
+  rows: number;
+  reason?: string;
+}
+
+export interface StageResult {
+  key: "backfill" | "cold" | "steady" | "ticker" | "rerun" | "sec";
+  label: string;
+  seconds: number;
+  rows: number;
+  rowsPerSecond: number;
+  peakRssMb: number;
+  /** Requests the file server answered during the stage, and their bytes. */
+  requests: number;
+  bytes: number;
+  /** Requests the cache could not answer. */
+  misses: string[];
+  /** Assets that failed or waited, with why. */
+  problems: string[];
+  assets: AssetFigure[];
+  /** The floor this stage is compared with, if any. */
+  floor?: "history" | "cold" | "steady";
+  note?: string;
+}
+
+export interface FloorResult {
+  key: "history" | "cold" | "steady";
+  label: string;
+  files: number;
+  bytes: number;
+  downloadSeconds: number;
+  parsedRows: number;
+  parseSeconds: number;
+  copyRows: number;
+  copySeconds: number;
+  seconds: number;
+  tables: { table: string; rows: number; seconds: number }[];
+  note?: string;
+}
+
+export interface BenchReport {
+  date: string;
+  backend: string;
+  options: Record<string, string | number | boolean>;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string };
+  versions: Record<string, string>;
+  days: { day: string; next: string; historyFrom: string; historyTo: string };
+  render: { seconds: number | null; cacheHit: boolean; files: number; dir: string };
+  stages: StageResult[];
+  floors: FloorResult[];
+  /** What the reader needs to know about how the stages ran. */
+  notes: string[];
+  /** Loud problems: misses, failures, a rerun that wrote. Empty when the run is valid. */
+  problems: string[];
+}
+
+const fmt = {
+  s: (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)),
+  n: (n: number) => Math.round(n).toLocaleString("en-US"),
+  mb: (n: number) => (n / 1024 / 1024).toFixed(1),
+};
+
+/** A stage's time over its floor's ("1.8x"), or "" without one. */
+export function ratio(stage: StageResult, floors: readonly FloorResult[]): string {
+  const floor = floors.find((f) => f.key === stage.floor);
+  if (!floor || floor.seconds <= 0) return "";
+  return `${(stage.seconds / floor.seconds).toFixed(2)}x`;
+}
+
+export function markdownTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+export function stagesTable(report: BenchReport): string {
+  return markdownTable(
+    [
+      "stage",
+      "seconds",
+      "rows",
+      "rows/s",
+      "peak RSS MB",
+      "requests",
+      "MB read",
+      "floor s",
+      "vs floor",
+    ],
+    report.stages.map((s) => {
+      const floor = report.floors.find((f) => f.key === s.floor);
+      return [
+        s.label,
+        fmt.s(s.seconds),
+        fmt.n(s.rows),
+        fmt.n(s.rowsPerSecond),
+        s.peakRssMb.toFixed(0),
+        fmt.n(s.requests),
+        fmt.mb(s.bytes),
+        floor ? fmt.s(floor.seconds) : "",
+        ratio(s, report.floors),
+      ];
+    }),
+  );
+}
+
+export function floorsTable(report: BenchReport): string {
+  return markdownTable(
+    ["floor", "files", "MB", "download s", "parse s (rows)", "COPY s (rows)", "total s"],
+    report.floors.map((f) => [
+      f.label,
+      fmt.n(f.files),
+      fmt.mb(f.bytes),
+      f.key === "history" ? "-" : fmt.s(f.downloadSeconds),
+      f.key === "history" ? "-" : `${fmt.s(f.parseSeconds)} (${fmt.n(f.parsedRows)})`,
+      `${fmt.s(f.copySeconds)} (${fmt.n(f.copyRows)})`,
+      fmt.s(f.seconds),
+    ]),
+  );
+}
+
+/** Cold day over steady day, the issue's "cold <= 2x steady" figure. */
+function coldOverSteady(report: BenchReport): string | null {
+  const cold = report.stages.find((s) => s.key === "cold");
+  const steady = report.stages.find((s) => s.key === "steady");
+  if (!cold || !steady || steady.seconds <= 0) return null;
+  return `${(cold.seconds / steady.seconds).toFixed(2)}x`;
+}
+
+/** The run as markdown: a heading, what ran where, both tables and any problem. */
+export function runMarkdown(report: BenchReport, jsonPath?: string): string {
+  const o = report.options;
+  const v = report.versions;
+  const m = report.machine;
+  const lines = [
+    `### ${report.date} · ${report.backend} · ${fmt.n(Number(o.tickers))} tickers · ${o.years} year(s)`,
+    "",
+    `- machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGb.toFixed(1)} GB, ${m.platform}`,
+    `- versions: ${Object.entries(v)
+      .map(([k, value]) => `${k} ${value}`)
+      .join(", ")}`,
+    `- options: ${Object.entries(o)
+      .map(([k, value]) => `--${k} ${value}`)
+      .join(" ")}`,
+    `- days: cold ${report.days.day}, steady ${report.days.next}; prices ${report.days.historyFrom}..${report.days.historyTo}`,
+    `- render: ${
+      report.render.cacheHit
+        ? `cache hit (${fmt.n(report.render.files)} files; rendered in ${
+            report.render.seconds === null ? "?" : fmt.s(report.render.seconds)
+          } s when made)`
+        : `${fmt.s(report.render.seconds ?? 0)} s (${fmt.n(report.render.files)} files)`
+    }`,
+    "",
+    stagesTable(report),
+    "",
+    floorsTable(report),
+    "",
+  ];
+  const cold = coldOverSteady(report);
+  if (cold) lines.push(`Cold day / steady day: ${cold}.`, "");
+  const notes = [
+    ...report.notes,
+    ...[...report.stages, ...report.floors]
+      .filter((x) => x.note)
+      .map((x) => `${x.label}: ${x.note}`),
+  ];
+  for (const note of notes) lines.push(`- ${note}`);
+  if (notes.length) lines.push("");
+  if (report.problems.length) {
+    lines.push("**INVALID RUN**:", ...report.problems.map((p) => `- ${p}`), "");
+  }
+  if (jsonPath) lines.push(`Per-asset figures: \`${jsonPath}\`.`, "");
+  return lines.join("\n");
+}
+
+export const SECTION_BEGIN = "<!-- bench:market:begin -->";
+export const SECTION_END = "<!-- bench:market:end -->";
+
+const HEADER = `# Benchmarks
+
+Figures the benchmarks print, kept over time. Each section belongs to one benchmark, which
+adds its runs there itself (newest first).
+`;
+
+const SECTION_INTRO = `## bench:market
+
+The whole market's day on files rendered once and served by a separate static process
+(\`npm run bench:market -- --tickers 45000 --years 5 --backend postgres\`; see
+bench/market.ts). Each stage's time is compared with the floor measured in the same run:
+downloading and parsing the files the stage read, and COPY of the rows it wrote.
+`;
+
+/** BENCHMARKS.md with `run` added at the top of bench:market's section (created if absent). */
+export function withRun(existing: string | null, run: string): string {
+  const text = existing ?? HEADER;
+  const begin = text.indexOf(SECTION_BEGIN);
+  const end = text.indexOf(SECTION_END);
+  if (begin !== -1 && end > begin) {
+    const at = begin + SECTION_BEGIN.length;
+    return `${text.slice(0, at)}\n\n${run.trimEnd()}\n${text.slice(at)}`;
+  }
+  const base = text.endsWith("\n") ? text : `${text}\n`;
+  return `${base}\n${SECTION_INTRO}\n${SECTION_BEGIN}\n\n${run.trimEnd()}\n\n${SECTION_END}\n`;
+}
+
+export function updateBenchmarksFile(path: string, run: string): void {
+  const existing = existsSync(path) ? readFileSync(path, "utf8") : null;
+  writeFileSync(path, withRun(existing, run));
+}
