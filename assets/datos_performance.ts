@@ -44,23 +44,30 @@
  * - 2Y is written (the old job never produced it). The old columns benchmark_ticker,
  *   relative_return and data_freshness were never written and are gone; NOT NULL on the
  *   three metrics means a half-written row cannot exist.
- * - Work: a planning step ("plan-chunks") splits the tickers priced on D into ranges of
- *   perStep(PERFORMANCE_CHUNK_TICKERS) (1,000 at full scale; in the database's ticker
- *   order), one step each ("chunk-3-of-45"). A step reads its
- *   tickers' prices PRICE_BATCH_TICKERS at a time (`ticker in [...]`, `price_date` from
- *   D − 5Y − 5 days to D; a short list keeps Postgres on a primary-key scan), computes and
- *   stages its rows under the run's id (staged.ts). A last step ("publish") makes them
- *   visible in one transaction and deletes the rows of D (a scoped run: of its tickers)
- *   that this run did not produce (a window that no longer qualifies after a price
- *   correction), so a rerun leaves exactly the same rows and a run killed midway leaves D
- *   as it was. A scoped run is one step over its tickers. Steps return counts only. The key
- *   puts performance_date first so one day's rows are a contiguous range of the primary
- *   key (the aggregates page through them). Measured on the local Postgres: 1,000 tickers
- *   × 5 years (1.3M closes) in ~4.6 s.
+ * - Work: a planning step ("plan-chunks") lists the tickers priced on D and cuts them into
+ *   key ranges of at most SQL_PRICE_BATCH_TICKERS (250), grouped about
+ *   perStep(PERFORMANCE_CHUNK_TICKERS) (1,000 at full scale) to a step ("chunk-3-of-45").
+ *   A step reads its ranges' closes (D − 5Y − 5 days to D), computes and stages its rows
+ *   under the run's id (staged.ts). A last step ("publish") makes them visible in one
+ *   transaction and deletes the rows of D (a scoped run: of its tickers) that this run did
+ *   not produce (a window that no longer qualifies after a price correction), so a rerun
+ *   leaves exactly the same rows and a run killed midway leaves D as it was. A scoped run is
+ *   one step over its tickers. Steps return counts only. The key puts performance_date first
+ *   so one day's rows are a contiguous range of the primary key.
+ * - Reading the history is the asset's cost (every close of five years, every day: a 5Y
+ *   volatility needs them all). On the SQL stores one read-only query per range answers a
+ *   row per ticker with its closes packed in two texts (`closesQuery`), one range scan of
+ *   the primary key; the next range's query runs while a range is computed. Supabase (no SQL
+ *   over REST) reads the same closes through the Store's pages, 30 tickers a query. Both
+ *   give the same series, parsed to the same doubles (`decimalValue`), so the same rows.
+ * - The maths stays in JS (performance-math.ts), not in SQL window functions: Postgres's
+ *   ln() and V8's Math.log disagree in the last bit for about 0.6 % of daily returns
+ *   (measured on the sandbox market), and stddev_samp sums differently, so a volatility
+ *   computed in SQL would not be the double this asset has always written.
  *
  * Checks: the market benchmark has a 1Y row on a full run (warn: a short history lacks
- * one); a sample of the day's rows has start dates within their window's tolerance and
- * sane metrics (error); most priced symbols got rows (warn).
+ * one); a sample of the day's rows (a scoped run: its tickers' rows) has start dates within
+ * their window's tolerance and sane metrics (error); most priced symbols got rows (warn).
  */
 import { defineTable, type Store } from "../db/index.ts";
 import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
@@ -69,6 +76,7 @@ import { type AssetContext, defineAsset } from "./define.ts";
 import { MARKET_BENCHMARK, universeTickers } from "./fintra_universe.ts";
 import {
   earliestStartPrice,
+  type PriceSeries,
   priceHistoryStart,
   priceSeries,
   tickerPerformance,
@@ -121,15 +129,283 @@ export const PERFORMANCE_CHUNK_TICKERS = 1_000;
 export const PERFORMANCE_SOURCE = "prices_daily_window";
 
 /**
- * Tickers per price query inside a step. A short `ticker = ANY(...)` list keeps Postgres on
- * a plain primary-key scan and fits in one page (30 × ~1,265 closes < PRICE_PAGE): a
- * 1,000-element list paged by keyset made Postgres 15 rescan the list for every page,
- * about 12 s a page (measured), where 34 queries of 30 take ~1.5 s.
+ * Tickers per price query inside a step on the Store's paged read (the Supabase path). A
+ * short `ticker = ANY(...)` list keeps Postgres on a plain primary-key scan and fits in one
+ * page (30 × ~1,265 closes < PRICE_PAGE): a 1,000-element list paged by keyset made
+ * Postgres 15 rescan the list for every page, about 12 s a page (measured), where 34
+ * queries of 30 take ~1.5 s.
  */
 export const PRICE_BATCH_TICKERS = 30;
 
 /** Rows per page when reading prices (a batch's whole history). */
 const PRICE_PAGE = 50_000;
+
+/**
+ * Tickers per price query on the SQL stores (`closesBySql`): each answers one row per
+ * ticker, its closes packed in two texts, ~15 KB per ticker over five years (~4 MB a
+ * query). The next query is in flight while a batch is computed.
+ */
+export const SQL_PRICE_BATCH_TICKERS = 250;
+
+/** A ticker's closes from `priceHistoryStart(day)` to `day`, as `priceSeries` keeps them. */
+export interface TickerCloses {
+  ticker: string;
+  series: PriceSeries;
+  /** Closes dropped for a missing or non-positive adj_close. */
+  dropped: number;
+}
+
+/** A SQL string literal (tickers come from the database; quotes are doubled all the same). */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** The tickers one price query reads: a range of the key space, or a list. */
+export type ClosesBatch = TickerRange | { tickers: readonly string[] };
+
+/**
+ * One price query's text: per ticker, two texts of comma-separated values in the same
+ * order, `offsets` (days since `from`: no dependence on the server's DateStyle) and
+ * `prices` (adj_close's own numeric text, '' for NULL: the text a paged read would have
+ * parsed). One row per ticker instead of one per close: the row protocol and a JS object per
+ * close were most of the read's cost.
+ *
+ * A range batch is one ordered walk of the primary key (ticker, price_date) over a range of
+ * tickers, the plan Postgres takes with or without statistics, and about a third less
+ * database time than a lookup per ticker (measured); it also reads the range's symbols not
+ * priced on D (delisted ones), which the caller drops. A list batch (a scoped run) looks each
+ * ticker up. The aggregates take their rows in no promised order, so `unpackCloses` orders
+ * them itself.
+ */
+export function closesQuery(batch: ClosesBatch, from: string, day: string): string {
+  const values = `string_agg((e.price_date - DATE ${literal(from)})::text, ',') AS offsets,
+      string_agg(coalesce(e.adj_close::text, ''), ',') AS prices`;
+  const dates = `e.price_date >= DATE ${literal(from)} AND e.price_date <= DATE ${literal(day)}`;
+  if (!("tickers" in batch)) {
+    const bounds = [
+      ...(batch.from !== null ? [`e.ticker >= ${literal(batch.from)}`] : []),
+      ...(batch.before !== null ? [`e.ticker < ${literal(batch.before)}`] : []),
+    ];
+    return `SELECT e.ticker, ${values}
+      FROM datos_eod e
+      WHERE ${[...bounds, dates].join(" AND ")}
+      GROUP BY e.ticker`;
+  }
+  // A lateral lookup per ticker keeps Postgres on the primary key: with the list as a plain
+  // filter, and no statistics, it chose to scan the whole date range of the table.
+  return `SELECT t.ticker, c.offsets, c.prices
+    FROM unnest(ARRAY[${batch.tickers.map(literal).join(", ")}]::text[]) AS t(ticker)
+    CROSS JOIN LATERAL (SELECT ${values} FROM datos_eod e WHERE e.ticker = t.ticker AND ${dates}) AS c
+    WHERE c.offsets IS NOT NULL`;
+}
+
+/** ISO dates by day offset from one start date, each made once. */
+export class DatesFrom {
+  private readonly base: number;
+  private readonly dates: string[] = [];
+  constructor(from: string) {
+    const [y, m, d] = from.split("-").map(Number) as [number, number, number];
+    this.base = Date.UTC(y, m - 1, d);
+  }
+  at(offset: number): string {
+    let date = this.dates[offset];
+    if (date === undefined) {
+      date = new Date(this.base + offset * 86_400_000).toISOString().slice(0, 10);
+      this.dates[offset] = date;
+    }
+    return date;
+  }
+}
+
+/** Powers of ten a double holds exactly (10^0 .. 10^22). */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * The number a decimal text (numeric's output: optional minus, digits, optional point)
+ * stands for, exactly as `Number(text)` gives it. With at most 15 digits the digits form
+ * an integer below 2^53 and the divisor a power of ten below 10^23, both exact doubles, so
+ * the one division is correctly rounded: the fast path strtod itself takes. Anything else
+ * (more digits, an exponent, NaN) goes to `Number`. '' is NaN (a NULL price).
+ */
+export function decimalValue(text: string, from = 0, to = text.length): number {
+  if (to === from) return Number.NaN;
+  let at = from;
+  let negative = false;
+  if (text.charCodeAt(at) === 45) {
+    negative = true;
+    at += 1;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; at < to; at++) {
+    const c = text.charCodeAt(at);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits += 1;
+      if (decimals >= 0) decimals += 1;
+    } else if (c === 46 && decimals < 0) decimals = 0;
+    else return Number(text.slice(from, to));
+  }
+  if (digits === 0 || digits > 15) return Number(text.slice(from, to));
+  const value = mantissa / (EXACT_POWERS_OF_TEN[Math.max(decimals, 0)] as number);
+  return negative ? -value : value;
+}
+
+/**
+ * A ticker's closes as `closesQuery` packs them, as a series in date order, dropping what
+ * `priceSeries` drops: a close without a price, or with one that is not a positive finite
+ * number (each counted). `through` is the date of its last row, kept or dropped. One pass
+ * over the texts when the offsets come in date order (the usual plan); otherwise sorted.
+ */
+export function unpackCloses(
+  offsets: string,
+  prices: string,
+  dates: DatesFrom,
+): Omit<TickerCloses, "ticker"> & { through: string } {
+  const series: PriceSeries = { dates: [], prices: [] };
+  let dropped = 0;
+  let last = -1;
+  let o = 0;
+  let p = 0;
+  while (o < offsets.length) {
+    let offset = 0;
+    for (let c = offsets.charCodeAt(o); o < offsets.length && c !== 44; c = offsets.charCodeAt(++o))
+      offset = offset * 10 + (c - 48);
+    o += 1;
+    if (offset <= last) return unpackUnordered(offsets, prices, dates);
+    last = offset;
+    let end = prices.indexOf(",", p);
+    if (end < 0) end = prices.length;
+    const price = decimalValue(prices, p, end);
+    p = end + 1;
+    if (Number.isFinite(price) && price > 0) {
+      series.dates.push(dates.at(offset));
+      series.prices.push(price);
+    } else dropped += 1;
+  }
+  if (p < prices.length) throw new Error("closes: more prices than offsets");
+  return { series, dropped, through: dates.at(last) };
+}
+
+/** `unpackCloses` for closes in no particular order: sorted by date first. */
+function unpackUnordered(
+  offsets: string,
+  prices: string,
+  dates: DatesFrom,
+): Omit<TickerCloses, "ticker"> & { through: string } {
+  const days = offsets.split(",").map(Number);
+  const texts = prices.split(",");
+  if (days.length !== texts.length) throw new Error("closes: offsets and prices differ in length");
+  const order = days.map((_, i) => i).sort((a, b) => (days[a] as number) - (days[b] as number));
+  const series: PriceSeries = { dates: [], prices: [] };
+  let dropped = 0;
+  for (const i of order) {
+    const price = decimalValue(texts[i] as string);
+    if (Number.isFinite(price) && price > 0) {
+      series.dates.push(dates.at(days[i] as number));
+      series.prices.push(price);
+    } else dropped += 1;
+  }
+  return { series, dropped, through: dates.at(days[order.at(-1) as number] as number) };
+}
+
+/**
+ * The closes of the tickers priced on `day` (a row dated D, with or without a price) in
+ * `batches`, one query each through the Store's read-only SQL (see `closesQuery`). The next
+ * batch's query is sent before this batch is yielded, so the database reads while the
+ * caller computes.
+ */
+async function* closesBySql(
+  db: Store,
+  batches: readonly ClosesBatch[],
+  day: string,
+): AsyncIterable<TickerCloses[]> {
+  const from = priceHistoryStart(day);
+  const dates = new DatesFrom(from);
+  const query = (batch: ClosesBatch) => {
+    const rows = db.readOnlyQuery(closesQuery(batch, from, day));
+    rows.catch(() => {}); // awaited below; a failure while the caller computes is not unhandled
+    return rows;
+  };
+  let next = batches[0] ? query(batches[0]) : null;
+  for (let i = 0; next; i++) {
+    const rows = await next;
+    const following = batches[i + 1];
+    next = following ? query(following) : null;
+    const out: TickerCloses[] = [];
+    for (const row of rows) {
+      const { through, ...closes } = unpackCloses(
+        row.offsets as string,
+        row.prices as string,
+        dates,
+      );
+      if (through === day) out.push({ ticker: row.ticker as string, ...closes });
+    }
+    yield out;
+  }
+}
+
+/** The closes of `tickers` through the Store's paged reads (Supabase: no SQL over REST). */
+async function* closesByPages(
+  db: Store,
+  tickers: readonly string[],
+  day: string,
+): AsyncIterable<TickerCloses[]> {
+  for (let i = 0; i < tickers.length; i += PRICE_BATCH_TICKERS) {
+    const batch = tickers.slice(i, i + PRICE_BATCH_TICKERS);
+    const out: TickerCloses[] = [];
+    let current: string | null = null;
+    let points: { price_date: string; adj_close: number | null }[] = [];
+    const finish = () => {
+      if (current !== null) out.push({ ticker: current, ...priceSeries(points, day) });
+    };
+    for await (const page of db.read(datosEodTable, {
+      where: { ticker: { in: batch }, price_date: { gte: priceHistoryStart(day), lte: day } },
+      columns: ["ticker", "price_date", "adj_close"],
+      pageSize: PRICE_PAGE,
+    })) {
+      // Key order (ticker, price_date): a ticker's closes are contiguous and ascending.
+      for (const p of page) {
+        if (p.ticker !== current) {
+          finish();
+          current = p.ticker;
+          points = [];
+        }
+        points.push(p);
+      }
+    }
+    finish();
+    yield out;
+  }
+}
+
+/**
+ * The closes, from `priceHistoryStart(day)` to `day`, of the symbols priced on `day` in a
+ * step's ticker ranges (a full run) or in the scope's list, in batches. On the SQL stores a
+ * query per range, or per SQL_PRICE_BATCH_TICKERS of the list; on Supabase the priced
+ * tickers are listed first, then read by the Store's paged reads. Both give the same series.
+ */
+export async function* closesOf(
+  db: Store,
+  day: string,
+  ranges: readonly TickerRange[],
+  scoped: readonly string[] | null,
+): AsyncIterable<TickerCloses[]> {
+  if (db.dialect !== "supabase" && !scoped) {
+    yield* closesBySql(db, ranges, day);
+    return;
+  }
+  const tickers: string[] = [];
+  for (const range of scoped ? [ALL_TICKERS] : ranges)
+    tickers.push(...(await pricedOn(db, day, range, scoped)));
+  if (db.dialect === "supabase") {
+    yield* closesByPages(db, tickers, day);
+    return;
+  }
+  const batches: ClosesBatch[] = [];
+  for (let i = 0; i < tickers.length; i += SQL_PRICE_BATCH_TICKERS)
+    batches.push({ tickers: tickers.slice(i, i + SQL_PRICE_BATCH_TICKERS) });
+  yield* closesBySql(db, batches, day);
+}
 
 /** The row of one window's metrics. */
 export function performanceRow(ticker: string, day: string, m: WindowMetrics): PerformanceRow {
@@ -150,7 +426,7 @@ async function pricedOn(
   db: Store,
   day: string,
   range: TickerRange,
-  scoped: string[] | null,
+  scoped: readonly string[] | null,
 ): Promise<string[]> {
   const rows = await db.readAll(datosEodTable, {
     where: { price_date: day, ticker: tickerCondition(range, scoped) },
@@ -169,17 +445,16 @@ interface ChunkCounts {
   rowsByWindow: Record<string, number>;
 }
 
-/** Computes, writes and prunes one range of tickers; returns counts only. */
-async function computeRange(
+/** Computes and stages one step's ticker ranges (or the scope's list); returns counts only. */
+async function computeRanges(
   ctx: AssetContext,
   day: string,
-  range: TickerRange,
+  ranges: readonly TickerRange[],
   scoped: string[] | null,
 ): Promise<ChunkCounts> {
-  const tickers = await pricedOn(ctx.db, day, range, scoped);
   const rows: PerformanceRow[] = [];
   const counts: ChunkCounts = {
-    tickers: tickers.length,
+    tickers: 0,
     written: 0,
     tickersWithRows: 0,
     noPriceOnDay: 0,
@@ -187,47 +462,46 @@ async function computeRange(
     skipped: { history_too_short: 0, stale_start_price: 0 },
     rowsByWindow: {},
   };
-  let current: string | null = null;
-  let points: { price_date: string; adj_close: number | null }[] = [];
-  const finishTicker = () => {
-    if (current === null) return;
-    const { series, dropped } = priceSeries(points, day);
-    counts.droppedPrices += dropped;
-    // Its row of D had no usable adj_close: not priced on D after all.
-    if (series.dates.at(-1) !== day) {
-      counts.noPriceOnDay += 1;
-      return;
-    }
-    const { metrics, skipped } = tickerPerformance(series, day);
-    counts.skipped.history_too_short += skipped.history_too_short;
-    counts.skipped.stale_start_price += skipped.stale_start_price;
-    if (metrics.length > 0) counts.tickersWithRows += 1;
-    for (const m of metrics) {
-      rows.push(performanceRow(current, day, m));
-      counts.rowsByWindow[m.window_code] = (counts.rowsByWindow[m.window_code] ?? 0) + 1;
-    }
-  };
-  for (let i = 0; i < tickers.length; i += PRICE_BATCH_TICKERS) {
-    const batch = tickers.slice(i, i + PRICE_BATCH_TICKERS);
-    for await (const page of ctx.db.read(datosEodTable, {
-      where: { ticker: { in: batch }, price_date: { gte: priceHistoryStart(day), lte: day } },
-      columns: ["ticker", "price_date", "adj_close"],
-      pageSize: PRICE_PAGE,
-    })) {
-      // Key order (ticker, price_date): a ticker's closes are contiguous and ascending.
-      for (const p of page) {
-        if (p.ticker !== current) {
-          finishTicker();
-          current = p.ticker;
-          points = [];
-        }
-        points.push(p);
+  for await (const batch of closesOf(ctx.db, day, ranges, scoped)) {
+    counts.tickers += batch.length;
+    for (const { ticker, series, dropped } of batch) {
+      counts.droppedPrices += dropped;
+      // Its row of D had no usable adj_close: not priced on D after all.
+      if (series.dates.at(-1) !== day) {
+        counts.noPriceOnDay += 1;
+        continue;
+      }
+      const { metrics, skipped } = tickerPerformance(series, day);
+      counts.skipped.history_too_short += skipped.history_too_short;
+      counts.skipped.stale_start_price += skipped.stale_start_price;
+      if (metrics.length > 0) counts.tickersWithRows += 1;
+      for (const m of metrics) {
+        rows.push(performanceRow(ticker, day, m));
+        counts.rowsByWindow[m.window_code] = (counts.rowsByWindow[m.window_code] ?? 0) + 1;
       }
     }
   }
-  finishTicker();
   counts.written = await stageRows(ctx, datosPerformanceTable, rows);
   return counts;
+}
+
+/**
+ * A full run's steps: the priced tickers cut into key ranges of at most
+ * SQL_PRICE_BATCH_TICKERS (one price query each), grouped so a step holds about
+ * `chunkSize` tickers. No priced ticker, no step.
+ */
+export function stepRanges(
+  pricedInStoreOrder: readonly string[],
+  chunkSize: number,
+): TickerRange[][] {
+  if (pricedInStoreOrder.length === 0) return [];
+  const perStepQueries = Math.ceil(chunkSize / SQL_PRICE_BATCH_TICKERS);
+  const queryTickers = Math.ceil(chunkSize / perStepQueries);
+  const ranges = tickerRanges(pricedInStoreOrder, queryTickers);
+  const steps: TickerRange[][] = [];
+  for (let i = 0; i < ranges.length; i += perStepQueries)
+    steps.push(ranges.slice(i, i + perStepQueries));
+  return steps;
 }
 
 function addCounts(total: ChunkCounts, part: ChunkCounts): ChunkCounts {
@@ -297,12 +571,16 @@ export default defineAsset({
       severity: "error",
       description:
         "a sample of the day's rows: start price inside the window's tolerance, metrics present and sane",
-      async run({ db, partition }) {
+      async run({ db, partition, scope }) {
         const day = partition as string;
         let checked = 0;
         const problems: { ticker: string; window: string; problem: string }[] = [];
         for await (const page of db.read(datosPerformanceTable, {
-          where: { performance_date: day },
+          // A scoped run checks its own tickers' rows.
+          where: {
+            performance_date: day,
+            ...(scope?.tickers ? { ticker: { in: scope.tickers } } : {}),
+          },
           pageSize: CHECK_SAMPLE,
         })) {
           for (const row of page) {
@@ -351,17 +629,17 @@ export default defineAsset({
         scoped ?? (await universeTickers(ctx, { equitiesOnly: false, withBenchmark: true }));
       const unpriced = active.filter((t) => !pricedSet.has(t));
       return {
-        ranges: scoped ? [ALL_TICKERS] : tickerRanges(priced, chunkSize),
+        steps: scoped ? [[ALL_TICKERS]] : stepRanges(priced, chunkSize),
         priced: priced.length,
         notPricedOnDay: unpriced.length,
         notPricedSamples: unpriced.slice(0, 5),
       };
     });
-    ctx.progress.total(plan.ranges.length);
+    ctx.progress.total(plan.steps.length);
     let totals: ChunkCounts | null = null;
-    for (const [i, range] of plan.ranges.entries()) {
-      const counts = await ctx.step(`chunk-${i + 1}-of-${plan.ranges.length}`, async () =>
-        computeRange(ctx, day, range, await scopedTickers(ctx)),
+    for (const [i, ranges] of plan.steps.entries()) {
+      const counts = await ctx.step(`chunk-${i + 1}-of-${plan.steps.length}`, async () =>
+        computeRanges(ctx, day, ranges, await scopedTickers(ctx)),
       );
       totals = totals ? addCounts(totals, counts) : counts;
       ctx.progress.advance();
@@ -386,7 +664,7 @@ export default defineAsset({
         windowsSkipped: totals?.skipped ?? {},
         droppedPrices: totals?.droppedPrices ?? 0,
         pruned,
-        chunks: plan.ranges.length,
+        chunks: plan.steps.length,
         chunkSize,
         historyFrom: priceHistoryStart(day),
       },

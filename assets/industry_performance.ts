@@ -22,6 +22,8 @@
  *   industries × windows on a small universe.
  * - 1D rows live here too; the views industry_performance_daily and
  *   industry_performance_windows give the cleaned-up schema's split.
+ * - Summed by the database on the SQL stores, read and summed in JS on Supabase, to the same
+ *   doubles (sector_performance.ts `groupMeans`).
  *
  * Decisions: a scoped run leaves the aggregates as they are (rows 0, metadata says why);
  * rerunning D rewrites the same rows and deletes rows of D no longer produced, in one
@@ -33,9 +35,8 @@
  */
 import { defineTable } from "../db/index.ts";
 import { defineAsset } from "./define.ts";
-import { constituentMeans } from "./membership.ts";
 import { MIN_MEMBERS } from "./performance-math.ts";
-import { AGGREGATE_SOURCE, membersFloorCheck } from "./sector_performance.ts";
+import { AGGREGATE_SOURCE, groupMeans, membersFloorCheck } from "./sector_performance.ts";
 import { replaceSlice } from "./staged.ts";
 
 export interface IndustryPerformanceRow {
@@ -101,7 +102,7 @@ export default defineAsset({
       };
     const day = ctx.partition as string;
     const result = await ctx.step("aggregate-industries", async () => {
-      const means = await constituentMeans(ctx.db, day, "industry");
+      const means = await groupMeans(ctx.db, day, "industry");
       const rows: IndustryPerformanceRow[] = means.rows.map((m) => ({
         industry: m.group,
         window_code: m.window_code,

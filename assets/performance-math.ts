@@ -75,6 +75,34 @@ export function priceHistoryStart(day: string): string {
   return earliestStartPrice("5Y", day);
 }
 
+/** A window's nominal start and the earliest start price it accepts, on one day. */
+export interface WindowBounds {
+  window: WindowCode;
+  start: string;
+  earliest: string;
+}
+
+const boundsByDay = new Map<string, readonly WindowBounds[]>();
+
+/**
+ * Every window's bounds on `day`, in WINDOW_CODES order. Computed once per day and kept
+ * (a few days at most): date arithmetic per ticker and window was a visible share of a
+ * 45,000-ticker run.
+ */
+export function windowBounds(day: string): readonly WindowBounds[] {
+  let bounds = boundsByDay.get(day);
+  if (!bounds) {
+    bounds = WINDOW_CODES.map((window) => ({
+      window,
+      start: windowStart(window, day),
+      earliest: earliestStartPrice(window, day),
+    }));
+    if (boundsByDay.size >= 16) boundsByDay.clear();
+    boundsByDay.set(day, bounds);
+  }
+  return bounds;
+}
+
 /** A ticker's daily closes (adjusted), dates ascending and distinct, prices > 0. */
 export interface PriceSeries {
   dates: string[];
@@ -116,25 +144,41 @@ export function lastIndexOnOrBefore(dates: readonly string[], date: string): num
 }
 
 /**
+ * The daily log returns of a series: element i is ln(prices[i] / prices[i − 1]) (element 0
+ * is NaN, no return). Computed once per ticker and shared by its windows; each element is
+ * the same double `annualizedVolatility` computes on its own.
+ */
+export function logReturns(prices: readonly number[]): Float64Array {
+  const logs = new Float64Array(prices.length);
+  logs[0] = Number.NaN;
+  for (let i = 1; i < prices.length; i++)
+    logs[i] = Math.log((prices[i] as number) / (prices[i - 1] as number));
+  return logs;
+}
+
+/**
  * Annualized volatility (percent) of the daily log returns ln(p[i]/p[i−1]) for i in
  * (from, to]: the sample standard deviation (n − 1) × √252 × 100. With a single return (1D,
  * or a window gapped down to one) the sample deviation is undefined, so the realized value
  * about a zero mean, |r| × √252 × 100, is used: every window with a return has a volatility.
+ * `logs` (from `logReturns(prices)`) saves recomputing the logarithms; the result is the
+ * same double either way (same values, summed in the same order).
  */
-export function annualizedVolatility(prices: readonly number[], from: number, to: number): number {
+export function annualizedVolatility(
+  prices: readonly number[],
+  from: number,
+  to: number,
+  logs: ArrayLike<number> = logReturns(prices),
+): number {
   const n = to - from;
   if (n < 1) throw new RangeError("volatility needs at least one return");
   const scale = Math.sqrt(TRADING_DAYS_PER_YEAR) * 100;
-  if (n === 1) return Math.abs(Math.log((prices[to] as number) / (prices[from] as number))) * scale;
+  if (n === 1) return Math.abs(logs[to] as number) * scale;
   let sum = 0;
-  for (let i = from + 1; i <= to; i++)
-    sum += Math.log((prices[i] as number) / (prices[i - 1] as number));
+  for (let i = from + 1; i <= to; i++) sum += logs[i] as number;
   const mean = sum / n;
   let squares = 0;
-  for (let i = from + 1; i <= to; i++) {
-    const r = Math.log((prices[i] as number) / (prices[i - 1] as number));
-    squares += (r - mean) ** 2;
-  }
+  for (let i = from + 1; i <= to; i++) squares += ((logs[i] as number) - mean) ** 2;
   return Math.sqrt(squares / (n - 1)) * scale;
 }
 
@@ -159,19 +203,29 @@ export function windowMetrics(
   day: string,
   window: WindowCode,
 ): WindowMetrics | WindowSkip {
+  const bounds = windowBounds(day).find((b) => b.window === window) as WindowBounds;
+  return metricsWithin(series, bounds, null);
+}
+
+/** `windowMetrics` with the day's bounds and the series' log returns (computed when null) at hand. */
+function metricsWithin(
+  series: PriceSeries,
+  bounds: WindowBounds,
+  logs: Float64Array | null,
+): WindowMetrics | WindowSkip {
   const end = series.dates.length - 1;
-  const start = lastIndexOnOrBefore(series.dates, windowStart(window, day));
+  const start = lastIndexOnOrBefore(series.dates, bounds.start);
   if (start < 0 || start >= end) return "history_too_short";
   const startDate = series.dates[start] as string;
-  if (startDate < earliestStartPrice(window, day)) return "stale_start_price";
+  if (startDate < bounds.earliest) return "stale_start_price";
   const first = series.prices[start] as number;
   const last = series.prices[end] as number;
   return {
-    window_code: window,
+    window_code: bounds.window,
     start_date: startDate,
     return_percent: (last / first - 1) * 100,
     absolute_return: last - first,
-    volatility: annualizedVolatility(series.prices, start, end),
+    volatility: annualizedVolatility(series.prices, start, end, logs ?? logReturns(series.prices)),
     max_drawdown: maxDrawdown(series.prices, start, end),
     observations: end - start,
   };
@@ -187,8 +241,9 @@ export function tickerPerformance(series: PriceSeries, day: string): TickerPerfo
   if (series.dates.at(-1) !== day) throw new RangeError(`series must end on ${day}`);
   const metrics: WindowMetrics[] = [];
   const skipped: Record<WindowSkip, number> = { history_too_short: 0, stale_start_price: 0 };
-  for (const window of WINDOW_CODES) {
-    const m = windowMetrics(series, day, window);
+  const logs = logReturns(series.prices);
+  for (const bounds of windowBounds(day)) {
+    const m = metricsWithin(series, bounds, logs);
     if (typeof m === "string") skipped[m] += 1;
     else metrics.push(m);
   }

@@ -43,8 +43,10 @@
  *   it was. Steps return counts only. The key puts as_of_date first so one day's rows
  *   are a contiguous range of the primary key.
  *
- * Checks: every row of the day has alpha = asset_return − benchmark_return (error); on a
- * full run, rows exist for all three benchmark types (warn).
+ * Checks: every row of the day has alpha = asset_return − benchmark_return (error; counted
+ * by the database on the SQL stores, ~20 rows per member being too many to read back); on a
+ * full run, rows exist for all three benchmark types (warn). A scoped run reads only its
+ * tickers' rows and its members' sector and industry benchmarks.
  */
 import { defineTable, type Store } from "../db/index.ts";
 import { PERFORMANCE_WINDOWS } from "../engines/relative-performance.ts";
@@ -179,25 +181,48 @@ function byGroupAndWindow(
   return out;
 }
 
-/** The day's stored sector, industry and market (SPY) returns. */
-export async function benchmarksOn(db: Store, day: string): Promise<BenchmarkReturns> {
+/**
+ * The day's stored sector, industry and market (SPY) returns; only those of `members`'
+ * sectors and industries when given (a scoped run reads its tickers' groups, not the day's).
+ */
+export async function benchmarksOn(
+  db: Store,
+  day: string,
+  members?: Iterable<Membership>,
+): Promise<BenchmarkReturns> {
+  const groups = members ? [...members] : null;
+  if (groups?.length === 0) {
+    const none = new Map<string, Map<string, number>>();
+    return { sector: none, industry: none, market: await marketReturnsOn(db, day) };
+  }
   const sectors = await db.readAll(sectorPerformanceTable, {
-    where: { performance_date: day },
+    where: {
+      performance_date: day,
+      ...(groups ? { sector: { in: [...new Set(groups.map((m) => m.sector))] } } : {}),
+    },
     columns: ["sector", "window_code", "return_percent"],
   });
   const industries = await db.readAll(industryPerformanceTable, {
-    where: { performance_date: day },
+    where: {
+      performance_date: day,
+      ...(groups ? { industry: { in: [...new Set(groups.map((m) => m.industry))] } } : {}),
+    },
     columns: ["industry", "window_code", "return_percent"],
-  });
-  const market = await db.readAll(datosPerformanceTable, {
-    where: { performance_date: day, ticker: MARKET_BENCHMARK },
-    columns: ["window_code", "return_percent"],
   });
   return {
     sector: byGroupAndWindow(sectors.map((s) => ({ ...s, group: s.sector }))),
     industry: byGroupAndWindow(industries.map((i) => ({ ...i, group: i.industry }))),
-    market: new Map(market.map((m) => [m.window_code, m.return_percent])),
+    market: await marketReturnsOn(db, day),
   };
+}
+
+/** The market benchmark's (SPY's) return per window on `day`. */
+async function marketReturnsOn(db: Store, day: string): Promise<Map<string, number>> {
+  const market = await db.readAll(datosPerformanceTable, {
+    where: { performance_date: day, ticker: MARKET_BENCHMARK },
+    columns: ["window_code", "return_percent"],
+  });
+  return new Map(market.map((m) => [m.window_code, m.return_percent]));
 }
 
 /** The run's equities when scoped (its tickers, or the first N active equities); null for a full run. */
@@ -222,7 +247,7 @@ async function compareRange(
 ): Promise<ChunkCounts> {
   const tickers = tickerCondition(range, scoped);
   const members = await membershipsOn(ctx.db, day, tickers);
-  const benchmarks = await benchmarksOn(ctx.db, day);
+  const benchmarks = await benchmarksOn(ctx.db, day, scoped ? members.values() : undefined);
   const own = new Map<string, Map<string, AssetWindow>>();
   for await (const page of ctx.db.read(datosPerformanceTable, {
     where: { performance_date: day, ticker: tickers, window_code: { in: RELATIVE_WINDOWS } },
@@ -276,6 +301,71 @@ function addCounts(total: ChunkCounts, part: ChunkCounts): ChunkCounts {
 /** Relative tolerance of the alpha check (numeric round trips are exact; this absorbs nothing else). */
 const ALPHA_TOLERANCE = 1e-9;
 
+export interface AlphaProblems {
+  checked: number;
+  wrong: number;
+  samples: { ticker: string; benchmark: string; window: string }[];
+}
+
+/** The alpha check over the day's rows (or `tickers`' rows) read through the Store. */
+export async function alphaProblemsByPages(
+  db: Store,
+  day: string,
+  tickers: readonly string[] | undefined,
+): Promise<AlphaProblems> {
+  let checked = 0;
+  let wrong = 0;
+  const samples: AlphaProblems["samples"] = [];
+  for await (const page of db.read(performanceWindowsTable, {
+    where: { as_of_date: day, ...(tickers ? { ticker: { in: tickers } } : {}) },
+    columns: ["asset_return", "benchmark_return", "alpha"],
+    pageSize: 50_000,
+  })) {
+    for (const r of page) {
+      checked += 1;
+      const expected = r.asset_return - r.benchmark_return;
+      const scale = Math.max(1, Math.abs(r.asset_return), Math.abs(r.benchmark_return));
+      if (!(Math.abs(r.alpha - expected) <= ALPHA_TOLERANCE * scale)) {
+        wrong += 1;
+        if (samples.length < 5)
+          samples.push({ ticker: r.ticker, benchmark: r.benchmark_ticker, window: r.window_code });
+      }
+    }
+  }
+  return { checked, wrong, samples };
+}
+
+/** A SQL string literal. */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * The alpha check counted by the database (the day is ~20 rows per member: reading them
+ * back was most of the check's time). The stored numerics are the doubles the asset wrote,
+ * so their exact difference is within an ulp of the JS one: far inside the tolerance.
+ */
+export async function alphaProblemsBySql(
+  db: Store,
+  day: string,
+  tickers: readonly string[] | undefined,
+): Promise<AlphaProblems> {
+  const scope = tickers
+    ? ` AND ticker = ANY(ARRAY[${tickers.map(literal).join(", ")}]::text[])`
+    : "";
+  const bad = `NOT (abs(alpha - (asset_return - benchmark_return)) <=
+    ${ALPHA_TOLERANCE} * greatest(1, abs(asset_return), abs(benchmark_return)))`;
+  const [row] = await db.readOnlyQuery(
+    `SELECT count(*)::int AS checked, (count(*) FILTER (WHERE ${bad}))::int AS wrong,
+       (array_agg(json_build_object('ticker', ticker, 'benchmark', benchmark_ticker,
+          'window', window_code)::text ORDER BY ticker, benchmark_type, benchmark_ticker,
+          window_code) FILTER (WHERE ${bad}))[1:5] AS samples
+     FROM performance_windows WHERE as_of_date = DATE ${literal(day)}${scope}`,
+  );
+  const samples = ((row?.samples as string[] | null) ?? []).map(
+    (text) => JSON.parse(text) as AlphaProblems["samples"][number],
+  );
+  return { checked: Number(row?.checked ?? 0), wrong: Number(row?.wrong ?? 0), samples };
+}
+
 export default defineAsset({
   key: "performance_windows",
   description: "Per equity and window: return vs its sector, its industry and the market (SPY)",
@@ -294,36 +384,18 @@ export default defineAsset({
       severity: "error",
       description: "every row of the day has alpha = asset_return - benchmark_return",
       async run({ db, partition, scope }) {
-        let checked = 0;
-        const wrong: { ticker: string; benchmark: string; window: string }[] = [];
-        for await (const page of db.read(performanceWindowsTable, {
-          where: {
-            as_of_date: partition,
-            ...(scope?.tickers ? { ticker: { in: scope.tickers } } : {}),
-          },
-          columns: ["asset_return", "benchmark_return", "alpha"],
-          pageSize: 50_000,
-        })) {
-          for (const r of page) {
-            checked += 1;
-            const expected = r.asset_return - r.benchmark_return;
-            const scale = Math.max(1, Math.abs(r.asset_return), Math.abs(r.benchmark_return));
-            if (!(Math.abs(r.alpha - expected) <= ALPHA_TOLERANCE * scale))
-              wrong.push({
-                ticker: r.ticker,
-                benchmark: r.benchmark_ticker,
-                window: r.window_code,
-              });
-          }
-        }
+        const { checked, wrong, samples } =
+          db.dialect === "supabase"
+            ? await alphaProblemsByPages(db, partition as string, scope?.tickers)
+            : await alphaProblemsBySql(db, partition as string, scope?.tickers);
         return {
-          passed: wrong.length === 0,
-          value: wrong.length,
+          passed: wrong === 0,
+          value: wrong,
           message:
-            wrong.length === 0
+            wrong === 0
               ? `${checked} rows, alpha = asset - benchmark`
-              : `${wrong.length} of ${checked} rows with a wrong alpha, e.g. ${JSON.stringify(wrong[0])}`,
-          metadata: { samples: wrong.slice(0, 5) },
+              : `${wrong} of ${checked} rows with a wrong alpha, e.g. ${JSON.stringify(samples[0])}`,
+          metadata: { samples },
         };
       },
     },

@@ -18,13 +18,18 @@ import industryClassification, {
 import industryPerformance, {
   industryPerformanceTable,
 } from "../../../assets/industry_performance.ts";
-import { membershipsOn } from "../../../assets/membership.ts";
+import { constituentMeans, membershipsOn } from "../../../assets/membership.ts";
 import performanceWindows, {
+  alphaProblemsByPages,
+  alphaProblemsBySql,
   type PerformanceWindowRow,
   performanceWindowsTable,
 } from "../../../assets/performance_windows.ts";
 import { earliestStartPrice, MIN_MEMBERS } from "../../../assets/performance-math.ts";
-import sectorPerformance, { sectorPerformanceTable } from "../../../assets/sector_performance.ts";
+import sectorPerformance, {
+  constituentMeansBySql,
+  sectorPerformanceTable,
+} from "../../../assets/sector_performance.ts";
 import type { Store } from "../../../db/index.ts";
 import {
   marketResources,
@@ -33,6 +38,7 @@ import {
   type TestMarket,
 } from "../../helpers/sandbox.ts";
 import { openTestStore } from "../../helpers/store.ts";
+import { asSupabase } from "./as-supabase.ts";
 
 const DAY = "2026-11-25";
 const ASSETS = [
@@ -225,6 +231,46 @@ describe("performance_windows", () => {
         effective_from: "2026-11-26",
       });
       await store.upsert(assetIndustryMapTable, [moved]);
+    }
+  });
+});
+
+describe("the SQL stores' paths and Supabase's", () => {
+  it("sum the members' returns in the database to the same doubles and counts", async () => {
+    for (const group of ["sector", "industry"] as const)
+      expect(await constituentMeansBySql(store, DAY, group)).toEqual(
+        await constituentMeans(store, DAY, group),
+      );
+  });
+
+  it("write the same rows", async () => {
+    const bySql = await daySnapshot();
+    await store.delete(sectorPerformanceTable, { performance_date: DAY });
+    await store.delete(industryPerformanceTable, { performance_date: DAY });
+    await store.delete(performanceWindowsTable, { as_of_date: DAY });
+    const rerun = await runAssets(ASSETS, AGGREGATES, marketResources(asSupabase(store), market), {
+      partition: DAY,
+      force: true,
+    });
+    expect(rerun.outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(await daySnapshot()).toEqual(bySql);
+  });
+
+  it("find the same wrong alphas", async () => {
+    const rows = await store.readAll(performanceWindowsTable, { where: { as_of_date: DAY } });
+    const row = rows[3] as PerformanceWindowRow;
+    await store.upsert(performanceWindowsTable, [{ ...row, alpha: row.alpha + 0.01 }]);
+    try {
+      for (const tickers of [undefined, [row.ticker], ["NOPE"]]) {
+        const bySql = await alphaProblemsBySql(store, DAY, tickers);
+        expect(bySql).toEqual(await alphaProblemsByPages(store, DAY, tickers));
+        expect(bySql.wrong).toBe(tickers?.[0] === "NOPE" ? 0 : 1);
+      }
+      expect((await alphaProblemsBySql(store, DAY, undefined)).samples).toEqual([
+        { ticker: row.ticker, benchmark: row.benchmark_ticker, window: row.window_code },
+      ]);
+    } finally {
+      await store.upsert(performanceWindowsTable, [row]);
     }
   });
 });

@@ -22,6 +22,7 @@ import {
   type TestMarket,
 } from "../../helpers/sandbox.ts";
 import { openTestStore } from "../../helpers/store.ts";
+import { asSupabase } from "./as-supabase.ts";
 
 const DAY = "2026-11-25";
 const PREVIOUS = "2026-11-24";
@@ -105,6 +106,26 @@ describe("datos_performance on the sandbox", () => {
       worst = Math.max(worst, (1 - p / peak) * 100);
     }
     expect(row?.max_drawdown).toBeCloseTo(worst, 9);
+  });
+
+  it("reads prices by SQL where it can, and gets the same rows as through the Store's pages", async () => {
+    const bySql = await store.readAll(datosPerformanceTable, { where: { performance_date: DAY } });
+    const [sqlRun] = await store.ledger.history({ asset: "datos_performance", limit: 1 });
+    // Supabase has no SQL: the same store seen as Supabase reads prices page by page.
+    await store.delete(datosPerformanceTable, { performance_date: DAY });
+    const rerun = await runAssets(
+      ASSETS,
+      "datos_performance",
+      marketResources(asSupabase(store), market),
+      { partition: DAY, force: true },
+    );
+    expect(rerun.exitCode).toBe(0);
+    const byPages = await store.readAll(datosPerformanceTable, {
+      where: { performance_date: DAY },
+    });
+    expect(byPages).toEqual(bySql);
+    const [pagesRun] = await store.ledger.history({ asset: "datos_performance", limit: 1 });
+    expect(pagesRun?.metadata).toEqual({ ...sqlRun?.metadata, pruned: 0 });
   });
 
   it("rerunning the day leaves the same rows, and removes one it would not write", async () => {

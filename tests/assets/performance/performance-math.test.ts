@@ -6,7 +6,14 @@ import {
   tickerCondition,
   tickerRanges,
 } from "../../../assets/chunks.ts";
-import { type PerformanceRow, rowProblem } from "../../../assets/datos_performance.ts";
+import {
+  DatesFrom,
+  decimalValue,
+  type PerformanceRow,
+  rowProblem,
+  stepRanges,
+  unpackCloses,
+} from "../../../assets/datos_performance.ts";
 import { validOn } from "../../../assets/membership.ts";
 import { type BenchmarkReturns, relativeRows } from "../../../assets/performance_windows.ts";
 import {
@@ -14,6 +21,7 @@ import {
   EqualWeightMeans,
   earliestStartPrice,
   lastIndexOnOrBefore,
+  logReturns,
   maxDrawdown,
   type PriceSeries,
   priceHistoryStart,
@@ -21,6 +29,7 @@ import {
   START_PRICE_TOLERANCE_DAYS,
   tickerPerformance,
   WINDOW_CODES,
+  windowBounds,
   windowMetrics,
   windowStart,
 } from "../../../assets/performance-math.ts";
@@ -174,6 +183,25 @@ describe("volatility and drawdown", () => {
     expect(() => annualizedVolatility(prices, 1, 1)).toThrow();
   });
 
+  it("is the same double from the shared log returns as computed on its own", () => {
+    const prices = Array.from({ length: 300 }, (_, i) => 50 * Math.exp(Math.sin(i / 7) / 5));
+    const logs = logReturns(prices);
+    expect(Number.isNaN(logs[0])).toBe(true);
+    for (const [from, to] of [
+      [0, 1],
+      [0, 299],
+      [17, 18],
+      [40, 250],
+    ] as const) {
+      expect(
+        Object.is(
+          annualizedVolatility(prices, from, to, logs),
+          annualizedVolatility(prices, from, to),
+        ),
+      ).toBe(true);
+    }
+  });
+
   it("is the largest fall from a running peak, as a positive percent", () => {
     expect(maxDrawdown([100, 120, 90, 130, 104], 0, 4)).toBeCloseTo(25, 12);
     expect(maxDrawdown([100, 101, 102], 0, 2)).toBe(0);
@@ -204,6 +232,62 @@ describe("price series", () => {
     expect(lastIndexOnOrBefore(dates, "2026-01-04")).toBe(0);
     expect(lastIndexOnOrBefore(dates, "2026-01-06")).toBe(2);
     expect(lastIndexOnOrBefore(dates, "2027-01-01")).toBe(2);
+  });
+});
+
+describe("window bounds", () => {
+  it("are each window's start and earliest start price, computed once per day", () => {
+    const day = "2028-02-29";
+    const bounds = windowBounds(day);
+    expect(bounds.map((b) => b.window)).toEqual([...WINDOW_CODES]);
+    for (const b of bounds) {
+      expect(b.start).toBe(windowStart(b.window, day));
+      expect(b.earliest).toBe(earliestStartPrice(b.window, day));
+    }
+    expect(windowBounds(day)).toBe(bounds);
+  });
+});
+
+describe("closes as the SQL stores pack them", () => {
+  it("parse decimal texts to the same doubles as Number", () => {
+    const texts = ["0.0001", "123.4567", "-1.5", "12.", ".5", "100", "-0", "0.1", "3230.53"];
+    texts.push("123456789012345678.25", "1e5", "1.2.3", "NaN", "Infinity");
+    for (let i = 0; i < 20_000; i++) {
+      const digits = String(Math.floor(Math.random() * 10 ** (1 + (i % 16))));
+      const point = i % (digits.length + 1);
+      texts.push(`${digits.slice(0, point) || "0"}.${digits.slice(point)}`);
+    }
+    for (const text of texts) expect(Object.is(decimalValue(text), Number(text))).toBe(true);
+    expect(decimalValue("")).toBeNaN();
+    expect(decimalValue("x,17.25,y", 2, 7)).toBe(17.25);
+  });
+
+  it("become a date-ordered series, dropping missing and non-positive prices", () => {
+    const dates = new DatesFrom("2026-11-20");
+    expect(unpackCloses("0,3,4,5", "10.5,,0,11", dates)).toEqual({
+      series: { dates: ["2026-11-20", "2026-11-25"], prices: [10.5, 11] },
+      dropped: 2,
+      through: "2026-11-25",
+    });
+    // Rows in no particular order (a hash aggregate) are sorted by date.
+    expect(unpackCloses("5,0,4,3", "11,10.5,0,", dates)).toEqual(
+      unpackCloses("0,3,4,5", "10.5,,0,11", dates),
+    );
+    // A last row without a price still dates the ticker's last row.
+    expect(unpackCloses("0,1", "7,", dates).through).toBe("2026-11-21");
+    expect(() => unpackCloses("0,1", "7,8,9", dates)).toThrow(/more prices/);
+  });
+
+  it("are read in key ranges of at most 250 tickers, about a step's worth per step", () => {
+    const tickers = Array.from({ length: 2_345 }, (_, i) => `T${String(i).padStart(5, "0")}`);
+    const steps = stepRanges(tickers, 1_000);
+    expect(steps.map((s) => s.length)).toEqual([4, 4, 2]);
+    const ranges = steps.flat();
+    expect(ranges[0]).toEqual({ from: null, before: "T00250" });
+    expect(ranges.at(-1)).toEqual({ from: "T02250", before: null });
+    // Small steps (a scaled-down budget test) are one range each.
+    expect(stepRanges(tickers.slice(0, 12), 5).map((s) => s.length)).toEqual([1, 1, 1]);
+    expect(stepRanges([], 1_000)).toEqual([]);
   });
 });
 
