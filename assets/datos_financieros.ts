@@ -109,6 +109,7 @@ import { isNum } from "../engines/math.ts";
 import {
   balanceSheetStatementBulk,
   cashFlowStatementBulk,
+  type FetchReport,
   type FmpClient,
   incomeStatementBulk,
   PERIODS,
@@ -776,24 +777,28 @@ export async function fetchStatements(
     files.map((file) =>
       limit(async () => {
         const report = await readFile(fmp, book, file);
-        totals.files++;
-        totals.rows += report.rows;
-        totals.skipped += report.skipped;
-        totals.requests += report.requests;
-        totals.retries += report.retries;
-        for (const column of report.missingColumns) {
-          const named = `${report.endpoint}: ${column}`;
-          if (!totals.missingColumns.includes(named)) totals.missingColumns.push(named);
-        }
-        const name = `${report.endpoint} ${file.year} ${file.period}`;
-        for (const s of report.samples) {
-          if (totals.samples.length < MAX_SAMPLES) totals.samples.push({ file: name, ...s });
-        }
+        addFileReport(totals, report, `${report.endpoint} ${file.year} ${file.period}`);
         progress?.advance(1);
       }),
     ),
   );
   return totals;
+}
+
+/** Adds one file's (or one per-symbol answer's) report to the run's totals, its samples named `name`. */
+function addFileReport(totals: FetchTotals, report: FetchReport, name: string): void {
+  totals.files++;
+  totals.rows += report.rows;
+  totals.skipped += report.skipped;
+  totals.requests += report.requests;
+  totals.retries += report.retries;
+  for (const column of report.missingColumns) {
+    const named = `${report.endpoint}: ${column}`;
+    if (!totals.missingColumns.includes(named)) totals.missingColumns.push(named);
+  }
+  for (const s of report.samples) {
+    if (totals.samples.length < MAX_SAMPLES) totals.samples.push({ file: name, ...s });
+  }
 }
 
 async function readFile(fmp: FmpClient, book: StatementBook, file: StatementFile) {
@@ -863,19 +868,7 @@ export async function fetchSymbolStatements(
   });
   answers.forEach((report, i) => {
     const request = requests[i] as (typeof requests)[number];
-    totals.files++;
-    totals.rows += report.rows;
-    totals.skipped += report.skipped;
-    totals.requests += report.requests;
-    totals.retries += report.retries;
-    for (const column of report.missingColumns) {
-      const named = `${report.endpoint}: ${column}`;
-      if (!totals.missingColumns.includes(named)) totals.missingColumns.push(named);
-    }
-    const name = `${report.endpoint} ${request.symbol} ${request.span}`;
-    for (const s of report.samples) {
-      if (totals.samples.length < MAX_SAMPLES) totals.samples.push({ file: name, ...s });
-    }
+    addFileReport(totals, report, `${report.endpoint} ${request.symbol} ${request.span}`);
   });
   return totals;
 }
