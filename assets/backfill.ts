@@ -11,9 +11,17 @@
  * range are listed in the summary, never run and never failed. A trading day
  * whose file is not published yet is "waiting" (exit 3) and the backfill
  * goes on; a rerun picks it up.
+ *
+ * On Postgres, a selection whose partitioned assets all have independent
+ * partitions (a day's run reads no other day of any table: the price
+ * history) runs two dates at once, so one date's download and parse in this
+ * process overlap the previous date's write in the database. Any other
+ * selection, and PGlite (one thread, one connection), runs one date at a time.
  */
 
+import pLimit from "p-limit";
 import type { Closure } from "../engines/calendar.ts";
+import type { AssetDefinition } from "./define.ts";
 import type { AssetGraph } from "./graph.ts";
 import { type MaterializeOptions, type MaterializeSummary, materialize } from "./materialize.ts";
 import {
@@ -48,6 +56,25 @@ export interface BackfillOptions extends Pick<MaterializeOptions, "force" | "con
   from: string;
   to: string;
   progress?: BackfillProgress;
+  /**
+   * Dates run at once (default: 2 where `overlappingDates` allows it, else 1). More than 1
+   * is refused for a selection whose dates depend on each other.
+   */
+  dateConcurrency?: number;
+}
+
+/**
+ * Dates a backfill of these partitioned assets may run at once: 2 on Postgres when every
+ * one of them declares `independentPartitions` (one date's download and parse in this
+ * process overlap the previous date's write in the server), else 1 (PGlite runs queries and
+ * JavaScript on one thread; Supabase is not the fast path).
+ */
+export function overlappingDates(
+  partitioned: readonly AssetDefinition[],
+  dialect: "pglite" | "postgres" | "supabase",
+): number {
+  const independent = partitioned.every((asset) => asset.independentPartitions === true);
+  return independent && dialect === "postgres" ? 2 : 1;
 }
 
 export interface BackfillSummary {
@@ -127,6 +154,21 @@ export async function backfill(
   const latestState = keys.filter((k) => !graph.get(k).partitioned);
   const partitioned = keys.filter((k) => graph.get(k).partitioned);
   const shared = { concurrency: options.concurrency, log: options.log, trigger: "backfill" };
+  // Checked before anything runs: a refused option writes nothing.
+  const dateConcurrency =
+    options.dateConcurrency ??
+    overlappingDates(
+      partitioned.map((key) => graph.get(key)),
+      resources.db.dialect,
+    );
+  if (!Number.isInteger(dateConcurrency) || dateConcurrency < 1) {
+    throw new PartitionError(`dateConcurrency must be a whole number >= 1, got ${dateConcurrency}`);
+  }
+  if (dateConcurrency > 1 && !partitioned.every((key) => graph.get(key).independentPartitions)) {
+    throw new PartitionError(
+      `dates of ${partitioned.join(", ")} depend on each other: they run one at a time`,
+    );
+  }
 
   const latestSummary = latestState.length
     ? await materialize(graph, latestState.join(","), resources, {
@@ -145,33 +187,43 @@ export async function backfill(
       await resources.db.ledger.succeededPartitions(key, days[0] as string, days.at(-1) as string),
     );
   }
+  const runDate = async (partition: string): Promise<DayOutcome> => {
+    const started = performance.now();
+    const todo = partitioned.filter((key) => !done.get(key)?.has(partition));
+    if (todo.length === 0) {
+      return { partition, status: "fresh", rows: 0, seconds: 0, note: "already materialized" };
+    }
+    const summary = await materialize(graph, todo.join(","), resources, {
+      ...shared,
+      partition,
+      force: options.force ?? false,
+    });
+    return dayOutcome(partition, summary, (performance.now() - started) / 1000);
+  };
+  const limit = pLimit(dateConcurrency);
   const outcomes: DayOutcome[] = [];
   options.progress?.start(days.length);
   try {
-    for (const partition of partitioned.length ? days : []) {
-      const started = performance.now();
-      const todo = partitioned.filter((key) => !done.get(key)?.has(partition));
-      if (todo.length === 0) {
-        const outcome: DayOutcome = {
-          partition,
-          status: "fresh",
-          rows: 0,
-          seconds: 0,
-          note: "already materialized",
-        };
-        outcomes.push(outcome);
-        options.progress?.day(outcome);
-        continue;
-      }
-      const summary = await materialize(graph, todo.join(","), resources, {
-        ...shared,
-        partition,
-        force: options.force ?? false,
-      });
-      const outcome = dayOutcome(partition, summary, (performance.now() - started) / 1000);
-      outcomes.push(outcome);
-      options.progress?.day(outcome);
-    }
+    // Started in date order, at most `dateConcurrency` in flight, reported as each ends. An
+    // error (not a failed date: those are outcomes) stops new dates and is rethrown.
+    let error: { reason: unknown } | null = null;
+    const results = await Promise.all(
+      (partitioned.length ? days : []).map((partition) =>
+        limit(async () => {
+          if (error) return null;
+          try {
+            const outcome = await runDate(partition);
+            options.progress?.day(outcome);
+            return outcome;
+          } catch (reason) {
+            error ??= { reason };
+            return null;
+          }
+        }),
+      ),
+    );
+    if (error) throw (error as { reason: unknown }).reason;
+    for (const outcome of results) if (outcome) outcomes.push(outcome);
   } finally {
     options.progress?.stop();
   }

@@ -234,6 +234,8 @@ export default defineAsset({
   description: "End-of-day OHLCV per active symbol and trading date",
   deps: ["fintra_universe"],
   partitioned: true,
+  // A day reads its own EOD file and the universe, nothing from other days.
+  independentPartitions: true,
   sources: ["fmp"],
   tables: [datosEodTable],
   checks: [

@@ -86,6 +86,12 @@ export interface AssetDefinition {
   /** true: one materialization per trading date; false: latest state. */
   partitioned: boolean;
   /**
+   * A partitioned asset whose run for day D reads only its own day's source and
+   * latest-state deps, never another day of any table: a backfill may run two of its
+   * dates at once. Leave unset when a day reads earlier days (its own or a dep's).
+   */
+  independentPartitions?: boolean;
+  /**
    * Cron schedule (Inngest syntax) for roots. An asset with deps and a cron
    * runs on its schedule instead of when its deps materialize (weekly jobs
    * that must never hold up the daily graph); its gate still requires them.
@@ -114,6 +120,9 @@ export function defineAsset(definition: AssetDefinition): AssetDefinition {
     throw new Error(`asset key "${key}" must be a lower-case table name (letters, digits, _)`);
   }
   if (new Set(deps).size !== deps.length) throw new Error(`asset ${key} lists a dep twice`);
+  if (definition.independentPartitions && !definition.partitioned) {
+    throw new Error(`asset ${key}: independentPartitions needs a partitioned asset`);
+  }
   const lookback = definition.depLookbackDays;
   if (lookback !== undefined && (!Number.isInteger(lookback) || lookback < 0)) {
     throw new Error(`asset ${key}: depLookbackDays must be a whole number of days >= 0`);

@@ -1,18 +1,22 @@
 /**
  * The Store written once over a SqlExecutor, shared by the PGlite and
- * Postgres adapters: unnest upserts in chunks, keyset-paged reads, deletes,
- * migrations and the ledger.
+ * Postgres adapters: upserts (COPY into a temporary table and one INSERT per
+ * batch from COPY_MIN_ROWS rows, unnest arrays in chunks below), typed stages
+ * loaded with COPY (staging.ts), keyset-paged reads, deletes, migrations and
+ * the ledger.
  */
+import { createHash } from "node:crypto";
 import { ident, type SqlExecutor } from "./adapters/sql.ts";
-import { encodeValue } from "./encode.ts";
+import { copyLines, encodeValue } from "./encode.ts";
 import { migrate, migrationStatus } from "./migrate.ts";
 import { SqlLedger } from "./sql-ledger.ts";
 import {
-  PUBLISH_FUNCTION,
+  PUBLISH_TYPED_FUNCTION,
   publishArguments,
   publishResult,
+  STAGE_OPEN_FUNCTION,
   STAGED_ROWS,
-  stagedRows,
+  uniqueByRowKey,
 } from "./staging.ts";
 import type {
   Condition,
@@ -29,8 +33,19 @@ const DEFAULT_CHUNK = 5_000;
 const DEFAULT_PAGE = 10_000;
 /** Values of a leading-key `in` list read per slice (see `read`). */
 const IN_SLICE = 50;
-/** JSON text per staging statement: big enough to amortise a round trip, small enough for PGlite's memory. */
-const STAGE_CHUNK_CHARS = 4_000_000;
+/**
+ * Upserts of at least this many rows go through COPY: below it, the transaction, the
+ * temporary table and the COPY cost more than the unnest arrays save.
+ */
+export const COPY_MIN_ROWS = 1_000;
+/** Rows per COPY upsert transaction: bounds the encoded text held in memory. */
+const COPY_BATCH = 50_000;
+/** Rows per stage COPY: bounds the encoded text held in memory. */
+const STAGE_BATCH = 100_000;
+/** PGlite publishes between two VACUUMs of the catalogs a stage table touches (`reclaim`). */
+const RECLAIM_EVERY = 200;
+/** Stage tables remembered per store (run and table); forgotten at publish. */
+const STAGE_CACHE = 1_000;
 
 /** Builds `WHERE` text for a filter, appending its parameters to `params`. */
 export function whereClause<Row extends object>(
@@ -109,6 +124,13 @@ export class SqlStore implements Store {
          WHERE (${updatable.map((c) => `t.${ident(c)}`).join(", ")}, NULL) IS DISTINCT FROM
                (${updatable.map((c) => `EXCLUDED.${ident(c)}`).join(", ")}, NULL)`
       : "DO NOTHING";
+    for (const column of columns) {
+      if (!columnTypes[column]) throw new Error(`table ${table.name} has no column "${column}"`);
+    }
+    if (unique.length >= COPY_MIN_ROWS) {
+      await this.upsertByCopy(table, columns, unique, conflict);
+      return unique.length;
+    }
     const text = `INSERT INTO ${ident(table.name)} AS t (${columns.map(ident).join(", ")})
       SELECT ${columns.map((c, i) => `u.c${i}::${columnTypes[c]}`).join(", ")}
       FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(", ")})
@@ -130,6 +152,46 @@ export class SqlStore implements Store {
       }
     }
     return unique.length;
+  }
+
+  /**
+   * A large upsert: the rows are COPYed into a temporary table of the spec's column types
+   * (the casts the unnest path makes) and written with one INSERT ... SELECT in key order
+   * (`freshFirst`), in one transaction per batch of COPY_BATCH rows. The same rows stored,
+   * in about half the time on Postgres and a third on PGlite. The temporary table lives
+   * with the connection, emptied at each commit.
+   */
+  private async upsertByCopy<Row extends object>(
+    table: TableSpec<Row>,
+    columns: readonly string[],
+    rows: readonly Row[],
+    conflict: string,
+  ): Promise<void> {
+    const types = table.columns as Record<string, ColumnType>;
+    const all = Object.keys(types);
+    const digest = createHash("sha1")
+      .update(JSON.stringify([table.name, all.map((c) => [c, types[c]])]))
+      .digest("hex")
+      .slice(0, 20);
+    const temp = `pg_temp.${ident(`fintra_upsert_${digest}`)}`;
+    const ddl = `CREATE TEMP TABLE IF NOT EXISTS ${ident(`fintra_upsert_${digest}`)}
+      (${all.map((c) => `${ident(c)} ${types[c]}`).join(", ")}) ON COMMIT DELETE ROWS`;
+    const key = (table.key as readonly string[]).map(ident).join(", ");
+    const list = columns.map(ident).join(", ");
+    const insert = `INSERT INTO ${ident(table.name)} AS t (${list})
+      SELECT ${list} FROM ${temp} ORDER BY ${key}`;
+    for (let start = 0; start < rows.length; start += COPY_BATCH) {
+      const data = copyLines(table, columns, rows.slice(start, start + COPY_BATCH));
+      try {
+        await this.db.transaction(async (tx) => {
+          await tx.exec(ddl);
+          await tx.copyFrom(temp, columns, data);
+          await tx.exec(freshFirst(insert, `${insert} ON CONFLICT (${key}) ${conflict}`));
+        });
+      } catch (error) {
+        throw new Error(`upsert into ${table.name} failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -241,38 +303,51 @@ export class SqlStore implements Store {
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * Stages rows into the run's own stage table of `table` (typed as the table, created by
+   * the first stage: migration 0032) with one COPY per batch: no JSON, no index, no WAL.
+   */
   async stage<Row extends object>(
     table: TableSpec<Row>,
     runId: string,
     rows: readonly Row[],
   ): Promise<number> {
-    const staged = stagedRows(table, runId, rows);
-    const text = `INSERT INTO ${ident(STAGED_ROWS)} (run_id, table_name, row_key, row)
-      SELECT $1, $2, u.k, u.r::jsonb FROM unnest($3::text[], $4::text[]) AS u(k, r)
-      ON CONFLICT (run_id, table_name, row_key) DO UPDATE SET row = EXCLUDED.row, staged_at = now()`;
-    let keys: string[] = [];
-    let values: string[] = [];
-    let chars = 0;
-    const flush = async () => {
-      if (keys.length === 0) return;
+    const unique = uniqueByRowKey(table, runId, rows);
+    if (unique.length === 0) return 0;
+    const columns = Object.keys(table.columns);
+    for (let start = 0; start < unique.length; start += STAGE_BATCH) {
+      const data = copyLines(table, columns, unique.slice(start, start + STAGE_BATCH));
       try {
-        await this.db.query(text, [runId, table.name, keys, values]);
+        try {
+          await this.db.copyFrom(await this.stageTable(table.name, runId, columns), columns, data);
+        } catch (error) {
+          // The stage was dropped under us (a publish elsewhere): open it again, once.
+          if ((error as { code?: unknown }).code !== "42P01") throw error;
+          this.stages.delete(stageKey(runId, table.name));
+          await this.db.copyFrom(await this.stageTable(table.name, runId, columns), columns, data);
+        }
       } catch (error) {
         throw new Error(`stage into ${table.name} failed: ${(error as Error).message}`);
       }
-      keys = [];
-      values = [];
-      chars = 0;
-    };
-    for (const row of staged) {
-      const json = JSON.stringify(row.row);
-      keys.push(row.row_key);
-      values.push(json);
-      chars += json.length + row.row_key.length;
-      if (chars >= STAGE_CHUNK_CHARS) await flush();
     }
-    await flush();
-    return staged.length;
+    return unique.length;
+  }
+
+  /** The stage tables this store opened, by run and table. */
+  private readonly stages = new Map<string, string>();
+
+  private async stageTable(table: string, runId: string, columns: string[]): Promise<string> {
+    const cacheKey = stageKey(runId, table);
+    const known = this.stages.get(cacheKey);
+    if (known) return known;
+    const rows = await this.db.query<{ stage: string }>(
+      `SELECT ${ident(STAGE_OPEN_FUNCTION)}($1, $2, $3::text[]) AS stage`,
+      [runId, table, columns],
+    );
+    const stage = rows[0]?.stage as string;
+    if (this.stages.size >= STAGE_CACHE) this.stages.clear();
+    this.stages.set(cacheKey, stage);
+    return stage;
   }
 
   async publish<Row extends object>(
@@ -280,10 +355,11 @@ export class SqlStore implements Store {
     options: PublishOptions<Row>,
   ): Promise<PublishResult> {
     const args = publishArguments(table, options);
+    this.stages.delete(stageKey(options.runId, table.name));
     let rows: { result: unknown }[];
     try {
       rows = await this.db.query<{ result: unknown }>(
-        `SELECT ${ident(PUBLISH_FUNCTION)}($1, $2, $3::text[], $4::bigint, $5::text::jsonb)::text AS result`,
+        `SELECT ${ident(PUBLISH_TYPED_FUNCTION)}($1, $2, $3::text[], $4::bigint, $5::text::jsonb)::text AS result`,
         [
           args.p_run_id,
           args.p_table,
@@ -295,19 +371,28 @@ export class SqlStore implements Store {
     } catch (error) {
       throw new Error(`publish into ${table.name} failed: ${(error as Error).message}`);
     }
-    if (this.dialect === "pglite") await this.reclaimStage();
+    this.unreclaimed += 1;
+    await this.reclaim();
     return publishResult(rows[0]?.result);
   }
 
+  /** PGlite publishes since its last `reclaim`. */
+  private unreclaimed = 0;
+
   /**
-   * PGlite runs no autovacuum, so deleted stages would grow its folder run after run; an
-   * empty stage is truncated instead. Check and truncate are one statement: another run on
-   * the same connection may stage between two statements.
+   * PGlite runs no autovacuum: each run's stage table, created and dropped, leaves dead rows
+   * in the catalogs (about 8 KB a run), and the stage bookkeeping tables leave theirs. Every
+   * RECLAIM_EVERY publishes, and when the store closes, VACUUM makes that space reusable so
+   * the folder stops growing.
    */
-  private async reclaimStage(): Promise<void> {
-    const table = ident(STAGED_ROWS);
+  private async reclaim(force = false): Promise<void> {
+    if (this.dialect !== "pglite" || this.unreclaimed === 0) return;
+    if (!force && this.unreclaimed < RECLAIM_EVERY) return;
+    this.unreclaimed = 0;
     await this.db.exec(
-      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM ${table}) THEN TRUNCATE ${table}; END IF; END $$`,
+      `VACUUM pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_type,
+         pg_catalog.pg_depend, pg_catalog.pg_attrdef, pg_catalog.pg_index,
+         ${ident(STAGED_ROWS)}, fintra_stage_tables, fintra_staged_publishes`,
     );
   }
 
@@ -334,17 +419,48 @@ export class SqlStore implements Store {
     await this.db.query("SELECT 1");
   }
 
-  close() {
-    return this.db.close();
+  async close() {
+    try {
+      await this.reclaim(true);
+    } catch {
+      // Space left for the next store to reclaim; closing matters more.
+    }
+    await this.db.close();
   }
 }
+
+/**
+ * A plain INSERT, and `upsert` only when a key already exists: fresh keys (a new partition)
+ * need no conflict handling, which makes a plain INSERT about a third cheaper. Rows come in
+ * key order, so an existing key ends the attempt early. One statement (a DO block): its
+ * exception handler is the savepoint.
+ */
+function freshFirst(insert: string, upsert: string): string {
+  return `DO $fintra$ BEGIN ${insert}; EXCEPTION WHEN unique_violation THEN ${upsert}; END $fintra$`;
+}
+
+const stageKey = (runId: string, table: string) => `${runId}\u0000${table}`;
 
 /** Keeps the last row per key: a batch may carry the same key twice and Postgres refuses that. */
 function dedupeByKey<Row extends object>(rows: readonly Row[], key: readonly string[]): Row[] {
   const byKey = new Map<string, Row>();
   for (const row of rows) {
     const record = row as Record<string, unknown>;
-    byKey.set(JSON.stringify(key.map((k) => record[k] ?? null)), row);
+    let text = "";
+    for (const k of key) text += keyPart(record[k]);
+    byKey.set(text, row);
   }
   return byKey.size === rows.length ? [...rows] : [...byKey.values()];
+}
+
+/**
+ * One key value as text, equal for two values exactly when their JSON is (what this dedupe
+ * compared before): strings length-prefixed, anything else as JSON ended by a NUL, which
+ * JSON text never holds; a value whose JSON is a string (a Date) as that string.
+ */
+function keyPart(value: unknown): string {
+  if (typeof value === "string") return `s${value.length}:${value}`;
+  const json = JSON.stringify(value ?? null) as string | undefined;
+  if (json?.startsWith('"')) return keyPart(JSON.parse(json) as string);
+  return `j${json}\u0000`;
 }

@@ -1,17 +1,67 @@
 /**
- * Staged partition writes, the parts every adapter shares (migration 0031): a run's rows
- * wait in `fintra_staged_rows` as JSON, keyed by the run and the row's key, until one call
- * of `fintra_publish_staged` makes them visible in a single transaction. The SQL adapters
- * call the function with SQL, the Supabase adapter as an RPC, so all three publish with the
- * same code in the database.
+ * Staged partition writes, the parts every adapter shares. A run's rows wait, invisible to
+ * readers, until one call of a publish function in the database makes them visible in a
+ * single transaction:
+ * - the SQL adapters (migration 0032) stage each table's rows in a typed stage table of the
+ *   run's own, loaded with COPY (`fintra_stage_open`), and publish with `fintra_publish_typed`;
+ * - the Supabase adapter (migration 0031), which has no COPY over REST, stages rows as JSON
+ *   in `fintra_staged_rows`, keyed by the run and the row's key, and publishes with
+ *   `fintra_publish_staged` as an RPC.
+ * Both take the same arguments (`publishArguments`), keep the same contract and store the
+ * same rows.
  */
-import { encodeRow, rowKey } from "./adapters/supabase-codec.ts";
+import { encodeRow, keyText, rowKey } from "./adapters/supabase-codec.ts";
 import { encodeValue } from "./encode.ts";
 import type { Condition, PublishOptions, PublishResult, Where } from "./store.ts";
 import type { ColumnType, TableSpec } from "./table.ts";
 
 export const STAGED_ROWS = "fintra_staged_rows";
 export const PUBLISH_FUNCTION = "fintra_publish_staged";
+export const STAGE_OPEN_FUNCTION = "fintra_stage_open";
+export const PUBLISH_TYPED_FUNCTION = "fintra_publish_typed";
+
+/**
+ * A function giving each row a text equal for two rows exactly when their `rowKey`s are
+ * equal (the same canonical key values), without building JSON: the values' `keyText`s
+ * joined by NUL when none is empty or holds a NUL (the common case, never starting with
+ * NUL), else each length-prefixed after a leading NUL, so the parts cannot run into each
+ * other and the two forms never meet.
+ */
+export function rowKeyOf<Row extends object>(table: TableSpec<Row>): (row: Row) => string {
+  const types = table.columns as Record<string, ColumnType>;
+  const columns = table.key as readonly string[];
+  const texts = columns.map((column) => {
+    const type = types[column];
+    const plain = type === "text" || type === "date";
+    return (value: unknown) =>
+      plain && typeof value === "string" ? value : keyText(value, type, column);
+  });
+  const prefixed = (parts: string[]) => `\u0000${parts.map((p) => `${p.length}:${p}`).join("")}`;
+  return (row) => {
+    const record = row as Record<string, unknown>;
+    const parts: string[] = [];
+    let plain = true;
+    for (let i = 0; i < columns.length; i++) {
+      const text = (texts[i] as (value: unknown) => string)(record[columns[i] as string]);
+      if (text === "" || text.includes("\u0000")) plain = false;
+      parts.push(text);
+    }
+    return plain ? parts.join("\u0000") : prefixed(parts);
+  };
+}
+
+/** The rows a stage writes: the last row per key (`rowKey`), as `stagedRows` keeps them. */
+export function uniqueByRowKey<Row extends object>(
+  table: TableSpec<Row>,
+  runId: string,
+  rows: readonly Row[],
+): Row[] {
+  if (!runId) throw new Error(`stage into ${table.name}: a run id is required`);
+  const keyOf = rowKeyOf(table);
+  const byKey = new Map<string, Row>();
+  for (const row of rows) byKey.set(keyOf(row), row);
+  return byKey.size === rows.length ? [...rows] : [...byKey.values()];
+}
 
 /** One staging row: the row as natural JSON (what jsonb_populate_record reads) and its key. */
 export interface StagedRow {

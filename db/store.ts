@@ -28,7 +28,10 @@ export interface ReadQuery<Row> {
 }
 
 export interface UpsertOptions<Row> {
-  /** Rows per statement (default 5,000). */
+  /**
+   * Rows per statement of a small upsert (default 5,000). SQL stores write a batch of 1,000
+   * rows or more with COPY, 50,000 rows a transaction, whatever this says.
+   */
   chunkSize?: number;
   /**
    * Write only these columns (plus the key); others keep their stored values.

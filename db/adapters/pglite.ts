@@ -18,6 +18,7 @@ import { PGlite, type Transaction } from "@electric-sql/pglite";
 import {
   type DatabaseTimeouts,
   DEFAULT_TIMEOUTS,
+  ident,
   OID,
   parseDate,
   parseNumber,
@@ -169,6 +170,10 @@ function executor(db: Queryable, root: PGlite | null, release: () => void): SqlE
     },
     async exec(text: string) {
       await db.exec(text);
+    },
+    async copyFrom(table: string, columns: readonly string[], data: readonly Uint8Array[]) {
+      const text = `COPY ${table} (${columns.map(ident).join(", ")}) FROM '/dev/blob'`;
+      await db.query(text, [], { blob: new Blob(data as Uint8Array<ArrayBuffer>[]) });
     },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>) {
       // PGlite has one connection; a nested transaction reuses the outer one.

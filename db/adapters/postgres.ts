@@ -4,12 +4,15 @@
  * transaction, or a whole transaction, is tried again when the connection drops;
  * and no error leaves this module carrying the connection string's password.
  */
+import { once } from "node:events";
+import { finished } from "node:stream/promises";
 import postgres from "postgres";
 import {
   type DatabaseTimeouts,
   DEFAULT_RECONNECT,
   DEFAULT_TIMEOUTS,
   explainTimeout,
+  ident,
   isConnectionLoss,
   OID,
   parseDate,
@@ -112,6 +115,40 @@ interface TransactionState {
 
 const pending = <T>(): Promise<T> => new Promise<T>(() => {});
 
+/** The part of postgres.js's query object a COPY needs (its settle functions are instance fields). */
+interface CopyQuery {
+  writable(): Promise<import("node:stream").Writable>;
+  reject(error: unknown): void;
+}
+
+/**
+ * COPY ... FROM STDIN through postgres.js, with backpressure. postgres.js 3.4.9 settles a
+ * COPY's query with its stream, so an error the server reports once the data is sent (a value
+ * the column refuses) goes to a promise nobody awaits and the stream never finishes: the
+ * error is taken where the driver reports it (the query's `reject`) instead.
+ */
+async function copyIn(sql: Sql, text: string, data: readonly Uint8Array[]): Promise<void> {
+  const query = sql.unsafe(text) as unknown as CopyQuery;
+  let fail: (error: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  failed.catch(() => {});
+  const reject = query.reject;
+  query.reject = (error: unknown) => {
+    fail(error);
+    reject(error);
+  };
+  const stream = await query.writable();
+  const done = finished(stream);
+  done.catch(() => {});
+  for (const chunk of data) {
+    if (!stream.write(chunk)) await Promise.race([once(stream, "drain"), done, failed]);
+  }
+  stream.end();
+  await Promise.race([done, failed]);
+}
+
 /** One statement on `sql`, unless the transaction it belongs to lost its connection. */
 async function statement<T>(state: TransactionState | null, run: () => Promise<T>): Promise<T> {
   if (state?.lost) return pending();
@@ -160,6 +197,24 @@ function executor(
           }),
         ),
       );
+    },
+    copyFrom(table: string, columns: readonly string[], data: readonly Uint8Array[]) {
+      const text = `COPY ${table} (${columns.map(ident).join(", ")}) FROM STDIN`;
+      // postgres.js pipelines pool queries: one sent behind a COPY on the same connection
+      // reaches the server in copy-in mode and kills the session ("protocol synchronization
+      // was lost"). Outside a transaction the COPY therefore takes a connection of its own.
+      const run = root
+        ? async () => {
+            const reserved = await root.reserve();
+            try {
+              await copyIn(reserved, text, data);
+            } finally {
+              reserved.release();
+            }
+          }
+        : () => copyIn(sql, text, data);
+      // One statement: outside a transaction it may be repeated after a lost connection.
+      return guarded(guard, () => retry(() => statement(state, run)));
     },
     transaction<T>(fn: (tx: SqlExecutor) => Promise<T>) {
       if (!root) return fn(executor(sql, null, guard, state));

@@ -15,6 +15,13 @@ export interface SqlExecutor {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements (no parameters). */
   exec(text: string): Promise<void>;
+  /**
+   * Loads rows into `columns` of `table` (SQL text, already quoted) with one COPY statement:
+   * `data` is COPY's text format (a line per row, tab-separated cells, `\N` for NULL, UTF-8; see
+   * encode.ts `copyLines`), cut in chunks. FROM STDIN on Postgres, from a Blob through the
+   * /dev/blob device on PGlite.
+   */
+  copyFrom(table: string, columns: readonly string[], data: readonly Uint8Array[]): Promise<void>;
   /** Runs `fn` in one transaction; a throw rolls it back. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -46,8 +46,25 @@ describe.each(backends)("staged partition writes on %s", (backend) => {
       r.ticker,
       r.value,
     ]);
-  const stagedBy = async (runId: string) =>
-    (await store.readAll(stagedRowsTable, { where: { run_id: runId } })).length;
+  /**
+   * The distinct keys a run has staged into test_rows: what its publish would count. SQL
+   * backends keep them in the run's typed stage table (migration 0032), Supabase in
+   * fintra_staged_rows (0031).
+   */
+  const stagedBy = async (runId: string) => {
+    if (backend === "supabase") {
+      return (await store.readAll(stagedRowsTable, { where: { run_id: runId } })).length;
+    }
+    const quoted = `'${runId.replaceAll("'", "''")}'`;
+    const [found] = await store.readOnlyQuery(
+      `SELECT stage_table FROM fintra_stage_tables WHERE run_id = ${quoted} AND table_name = 'test_rows'`,
+    );
+    if (!found) return 0;
+    const [count] = await store.readOnlyQuery(
+      `SELECT count(*)::int AS n FROM (SELECT DISTINCT asset, day, ticker FROM "${found.stage_table}") k`,
+    );
+    return count?.n as number;
+  };
 
   beforeAll(async () => {
     store = await openTestStore(backend);
@@ -124,14 +141,37 @@ describe.each(backends)("staged partition writes on %s", (backend) => {
   it("rolls back a publish that fails after its delete: the old slice stays whole", async () => {
     await store.upsert(testRows, [row("GONE", 2)]);
     const before = await stored();
-    const staged = await store.stage(looseTestRows, "run-d", [
-      { ...row("KEEP", null), value: "70" },
-      { ...row("EDIT", null), value: "not a number" },
+    // A row without its ticker stages, and the target's NOT NULL key refuses it.
+    const staged = await store.stage(testRows, "run-d", [
+      row("KEEP", 70),
+      row(null as unknown as string, 71),
     ]);
-    // The delete of GONE runs first; the upsert then fails on the value: all of it undone.
+    // The delete of GONE runs first; the write then fails on the key: all of it undone.
     await expect(
-      store.publish(looseTestRows, { runId: "run-d", staged, replace: { day: DAY } }),
+      store.publish(testRows, { runId: "run-d", staged, replace: { day: DAY } }),
     ).rejects.toThrow(/publish into test_rows/);
+    expect(await stored()).toEqual(before);
+  });
+
+  it("refuses a value its column refuses at the stage or at the publish, publishing nothing", async () => {
+    const before = await stored();
+    // Typed stages (SQL backends) refuse it when staged; JSON stages (Supabase) at publish.
+    let staged = 0;
+    let refused = false;
+    try {
+      staged = await store.stage(looseTestRows, "run-h", [
+        { ...row("KEEP", null), value: "70" },
+        { ...row("EDIT", null), value: "not a number" },
+      ]);
+    } catch (error) {
+      refused = true;
+      expect(String(error)).toMatch(/stage into test_rows failed: .*not a number/);
+    }
+    expect(refused).toBe(backend !== "supabase");
+    await expect(
+      store.publish(looseTestRows, { runId: "run-h", staged: 2, replace: { day: DAY } }),
+    ).rejects.toThrow(/publish into test_rows/);
+    expect(staged).toBe(refused ? 0 : 2);
     expect(await stored()).toEqual(before);
   });
 
