@@ -84,6 +84,7 @@ const { values } = parseArgs({
     record: { type: "boolean", default: false },
     "render-only": { type: "boolean", default: false },
     "dry-run": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -99,7 +100,9 @@ if (values.help) {
   --cache DIR        cache root (default ~/.cache/fintra-bench)
   --render-only      render the cache and stop
   --record           fill cache misses from a live sandbox in this process (figures not saved)
-  --dry-run          print the figures, write neither BENCHMARKS.md nor bench/results`);
+  --dry-run          print the figures, write neither BENCHMARKS.md nor bench/results
+  --keep             keep the store when the run ends (the schema or PGlite folder is printed)
+                     to profile a stage again with the fintra CLI; drop it yourself after`);
   process.exit(0);
 }
 
@@ -189,7 +192,8 @@ interface Backend {
   /** Closes the store and opens the floors' own connection to the same database. */
   floorDb(): Promise<FloorDb>;
   scratch: string;
-  cleanup(): Promise<void>;
+  /** Drops the store (`keep`: leaves it and prints where it is). */
+  cleanup(keep?: boolean): Promise<void>;
 }
 
 /** `fn` run at most once; later calls get the first call's promise. */
@@ -218,9 +222,13 @@ async function openBackend(): Promise<Backend> {
         await raw.waitReady;
         return pgliteFloorDb(raw);
       },
-      async cleanup() {
+      async cleanup(keep = false) {
         await closeStore().catch(() => {});
         if (raw && !raw.closed) await raw.close();
+        if (keep) {
+          console.log(`kept the store: FINTRA_PGLITE_DIR=${dir} (remove the folder when done)`);
+          return;
+        }
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -248,9 +256,19 @@ async function openBackend(): Promise<Backend> {
       await closeStore();
       return postgresFloorDb(sql, schema);
     },
-    async cleanup() {
+    async cleanup(keep = false) {
       await closeStore().catch(() => {});
       await sql.end({ timeout: 2 }).catch(() => {});
+      if (keep) {
+        // postgres.js passes URL parameters it does not know to the server as settings.
+        const kept = new URL(url);
+        kept.searchParams.set("search_path", schema);
+        kept.password = kept.password ? "***" : "";
+        console.log(
+          `kept the store: DATABASE_URL='${kept}' (the floors' schema ${scratch} too; DROP SCHEMA ... CASCADE both when done)`,
+        );
+        return;
+      }
       // A fresh connection: the floors' one may be what an interrupt left mid-query.
       const drop = postgres(url, { max: 1, onnotice: () => {} });
       try {
@@ -498,7 +516,9 @@ try {
 } finally {
   await server.close();
   if (upstream) await upstream.close();
-  await db.cleanup().catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
+  await db
+    .cleanup(values.keep)
+    .catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
 }
 if (server.misses.length) {
   loud(`${server.misses.length} request(s) in all were cache misses: the figures are not valid`);
