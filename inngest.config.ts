@@ -31,7 +31,7 @@ export const dateSchema = z.string().refine(isCalendarDate, {
 });
 
 /** A ticker, in any case and with surrounding spaces; normalizeTicker gives its spelling. */
-export const tickerSchema = z.string().refine((t) => TICKER_PATTERN.test(normalizeTicker(t)), {
+const tickerSchema = z.string().refine((t) => TICKER_PATTERN.test(normalizeTicker(t)), {
   error: (issue) => `bad ticker ${quoted(issue.input)}`,
 });
 

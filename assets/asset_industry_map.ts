@@ -1,32 +1,29 @@
 /**
- * asset_industry_map: which industry each active equity belongs to, over
- * time (type-2 history). The row valid on day D has effective_from <= D and
- * effective_to NULL or >= D; sector and industry aggregates of a past day
- * read the membership of that day.
+ * asset_industry_map: which industry each active equity belongs to, over time (type-2
+ * history), so the sector and industry aggregates of a past day read that day's membership.
  *
- * - Built from company_profiles and industry_classification.
- * - A ticker seen for the first time gets an open row from 1900-01-01: its
- *   earlier industry is unknown, and assuming today's keeps backfilled
- *   history usable. When its industry changes on day D, the open row is
- *   closed on D-1 and a new one opens on D.
- * - Tickers without a classified industry (no sector, or a sector outside
- *   the 11) get no row and are counted.
- * - Latest state (unpartitioned): the run's day is when changes take effect.
- * - Work: a planning step ("plan-chunks") cuts the ticker key space at the profiles'
- *   tickers (the database's order) into ranges of perStep(INDUSTRY_MAP_CHUNK) tickers
- *   (2,000 at full scale), one step each ("chunk-1-of-23"): read the range's profiles and
- *   open rows, write its changes (`membershipChanges`), return counts; the run's metadata
- *   sums them. The ranges cover the whole key space and a ticker's rows stay within its
- *   range, so the rows written are those of one chunk over every ticker. A scoped run
- *   (its tickers, or the first N profiles) is one chunk.
+ * - Built from company_profiles and industry_classification; the run's day is when a change
+ *   takes effect (the open row closes the day before, a new one opens).
+ * - A ticker seen for the first time opens at UNKNOWN_START: its earlier industry is unknown,
+ *   and assuming today's keeps backfilled history usable.
+ * - Tickers without a classified industry (no sector, or one outside the 11) get no row and
+ *   are counted.
+ * - One step per range of tickers after a planning step (a ticker's rows never span two
+ *   ranges); a scoped run is one range.
  */
-import { format, subDays } from "date-fns";
+
 import { defineTable } from "../db/index.ts";
-import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
+import { daysBefore } from "../engines/dates.ts";
+import {
+  ALL_TICKERS,
+  perStep,
+  type TickerRange,
+  tickerCondition,
+  tickerRanges,
+} from "../runtime/chunks.ts";
+import { type AssetContext, defineAsset } from "../runtime/define.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
-import { type AssetContext, defineAsset } from "./define.ts";
 import { industryClassificationTable, industrySlug } from "./industry_classification.ts";
-import { parseDate } from "./partitions.ts";
 
 export interface IndustryMapRow {
   ticker: string;
@@ -72,7 +69,7 @@ export function membershipChanges(
   day: string,
 ): MembershipChanges {
   const open = new Map(openRows.map((r) => [r.ticker, r]));
-  const dayBefore = format(subDays(parseDate(day), 1), "yyyy-MM-dd");
+  const dayBefore = daysBefore(day, 1);
   const rows: IndustryMapRow[] = [];
   let opened = 0;
   let moved = 0;

@@ -1,26 +1,15 @@
 /**
- * company_profiles: who each active equity is: name, description, sector,
- * industry, country, website, CEO, headcount and IPO date.
+ * company_profiles: who each active equity is (name, description, classification, CEO,
+ * headcount), from FMP's profile bulk kept to fintra_universe's active equities or the run's
+ * scope, and read as fintra_universe reads it (part by part, or per symbol for a small scope).
  *
- * - Source: `profile-bulk`, kept to the active equities of fintra_universe
- *   (or the run's scope, as `universeTickers` reads it: its tickers, or the
- *   first N).
- * - Steps: `profiles-part-0`, `profiles-part-1`, ... one per part until a
- *   part comes back empty (stepThroughProfileParts in fintra_universe.ts):
- *   each reads the wanted tickers (once per process), streams its part into
- *   upserts of 5,000 rows and returns counts only. The metadata sums the
- *   parts (`parts` = parts with rows); more than 100 parts is an error.
- * - A `tickers` scope reads FMP's per-symbol `profile` instead (one request
- *   per ticker, one step `profiles-by-symbol`) and writes the same rows.
- * - Latest state (unpartitioned). Upserts update: FMP corrects profiles, and
- *   the old insert-only writer never refreshed one.
- * - `employees` comes from `fullTimeEmployees` with thousands separators read.
- * - A `company_profile` view keeps the old singular name readable.
+ * Latest state, not partitioned. Upserts update: FMP corrects profiles, and the old
+ * insert-only writer never refreshed one.
  */
 import { defineTable } from "../db/index.ts";
+import { atLeast, skippedRowsWithin } from "../runtime/checks.ts";
+import { defineAsset } from "../runtime/define.ts";
 import type { ProfileRow } from "../sources/fmp/index.ts";
-import { atLeast, skippedRowsWithin } from "./checks.ts";
-import { defineAsset } from "./define.ts";
 import {
   type ProfilePartsTotal,
   profilesBySymbol,

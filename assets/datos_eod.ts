@@ -1,30 +1,22 @@
 /**
- * datos_eod: end-of-day prices, one row per active symbol and trading date
- * (SPY, the market benchmark, included). Partitioned by trading date.
+ * datos_eod: end-of-day prices of every active symbol (SPY, the market benchmark, included),
+ * one partition per trading date, from FMP's `eod-bulk?date=D`.
  *
- * - Source: `eod-bulk?date=D`. D is a trading day (partitions.ts refuses
- *   weekends and holidays by name), so an empty file means FMP has not
- *   published the day yet: NotPublishedError, a wait rather than a fault (in
- *   process the row is closed with that reason, backfills report the day as
- *   waiting and a rerun loads it; under Inngest the run sleeps and retries),
- *   never an empty day or a holiday.
- * - Kept: symbols active in fintra_universe (or the run's tickers), rows
- *   dated D, and rows passing the quality gate: volume > 0, open, high, low,
- *   close and adjClose present, high >= max(open, close), low <= min(open,
- *   close). Rejected rows are counted by reason, a few kept as samples.
- * - A `tickers` scope reads FMP's per-symbol prices instead of the day's file: for each
- *   ticker `historical-price-eod/full` (OHLCV) and `historical-price-eod/dividend-adjusted`
- *   (adjClose) from D to D, joined into the row eod-bulk carries (`eodRowsOf`), through the
- *   same filter and quality gate. A symbol without a bar that day did not trade; when no
- *   ticker of the scope has one, the benchmark's bar tells an unpublished day (a wait, as
- *   above) from a scope that did not trade (0 rows).
- * - Writes: the day's rows are staged and published in one transaction (staged.ts), so
- *   readers see the day whole or not at all; the publish upserts and updates (FMP corrects
- *   prices). A `tickers` scope's few rows go in one upsert (as atomic, without the stage).
- *   History comes from backfills.
- * - A `prices_daily` view keeps the old name readable.
+ * - D is a trading day (partitions.ts refuses weekends and holidays), so an empty file means
+ *   FMP has not published it yet: NotPublishedError, a wait, never an empty day.
+ * - Rows failing the quality gate (`rejectPrice`) are counted by reason, with samples.
+ * - A small `tickers` scope reads FMP's per-symbol prices for D through the same gate; when
+ *   none of its tickers has a bar, the benchmark's bar tells an unpublished day (a wait) from
+ *   a scope that did not trade (0 rows).
+ * - The day is staged and published in one transaction (a small scope: one upsert), so readers
+ *   see it whole or not at all; the publish updates rows, since FMP corrects prices. History
+ *   comes from backfills.
  */
 import { defineTable } from "../db/index.ts";
+import { skippedRowsWithin } from "../runtime/checks.ts";
+import { type AssetContext, defineAsset } from "../runtime/define.ts";
+import { NotPublishedError } from "../runtime/partitions.ts";
+import { publishRows, stageRows } from "../runtime/staged.ts";
 import {
   adjustedPricesBySymbol,
   type EodRow,
@@ -34,8 +26,6 @@ import {
   isFmpError,
   pricesBySymbol,
 } from "../sources/fmp/index.ts";
-import { skippedRowsWithin } from "./checks.ts";
-import { type AssetContext, defineAsset } from "./define.ts";
 import {
   addSymbolReport,
   bySymbol,
@@ -44,8 +34,6 @@ import {
   symbolScope,
   universeTickers,
 } from "./fintra_universe.ts";
-import { NotPublishedError } from "./partitions.ts";
-import { publishRows, stageRows } from "./staged.ts";
 
 export interface PriceRow {
   ticker: string;
@@ -94,7 +82,7 @@ export function rejectPrice(row: EodRow, day: string): Rejection | null {
   return null;
 }
 
-export function priceRow(row: EodRow): PriceRow {
+function priceRow(row: EodRow): PriceRow {
   return {
     ticker: row.symbol.toUpperCase(),
     price_date: row.date,
@@ -268,7 +256,7 @@ export default defineAsset({
     },
   ],
   async materialize(ctx) {
-    const day = ctx.partition as string;
+    const day = ctx.partition;
     const result = await ctx.step("load-prices", async () => {
       try {
         return await loadPrices(ctx, day);

@@ -1,24 +1,19 @@
 /**
- * datos_valuacion: each active equity's TTM valuation multiples for the day,
- * with its percentile among its sector's positive multiples.
+ * datos_valuacion: each active equity's TTM valuation multiples for the day, from FMP's
+ * `ratios-ttm-bulk` and `key-metrics-ttm-bulk` (per symbol for a small scope), priced at the
+ * day's datos_eod close (the old job read only the first part of the profile bulk), with
+ * percentiles within its sector.
  *
- * - Sources: FMP `ratios-ttm-bulk` and `key-metrics-ttm-bulk` for the
- *   multiples; the day's close from datos_eod as the price (the old job read
- *   only the first part of the profile bulk); the sector from fintra_universe.
- * - A ticker without a sector or a positive close that day is skipped (counted).
- * - Percentiles (P/E, EV/EBITDA, P/FCF): the share of the sector's positive
- *   values <= the ticker's, x100, rounded; `composite_percentile` is the
- *   rounded mean of those present. Computed on the full day only: a scoped
- *   run keeps the stored percentiles of other tickers and gets none itself.
- * - A `tickers` scope reads FMP's per-symbol `ratios-ttm` and `key-metrics-ttm`
- *   (the same rows as the bulks', one request each per ticker) and only its
- *   tickers' closes and sectors.
- * - FMP's TTM bulks describe today. A partition before the latest trading
- *   day cannot be rebuilt from them without leaking later data, so such a
- *   run writes nothing and says so (point in time beats completeness).
- * - The operations guide's `datos_valuation` name is a view.
+ * - Point in time beats completeness: FMP's TTM bulks describe today, so a partition before
+ *   the latest trading day writes nothing and says so.
+ * - Percentiles come from the full day only: a scoped run keeps the stored ones and leaves its
+ *   new rows without.
+ * - A ticker without a sector, a positive close or any multiple is skipped and counted.
  */
 import { defineTable } from "../db/index.ts";
+import { skippedRowsWithin } from "../runtime/checks.ts";
+import { type AssetContext, defineAsset } from "../runtime/define.ts";
+import { latestTradingDay, utcDate } from "../runtime/partitions.ts";
 import {
   type FetchReport,
   type KeyMetricsTtmRow,
@@ -28,9 +23,7 @@ import {
   ratiosTtmBulk,
   ratiosTtmBySymbol,
 } from "../sources/fmp/index.ts";
-import { skippedRowsWithin } from "./checks.ts";
 import { datosEodTable } from "./datos_eod.ts";
-import { type AssetContext, defineAsset } from "./define.ts";
 import {
   addSymbolReport,
   bySymbol,
@@ -39,7 +32,6 @@ import {
   universeTable,
   universeTickers,
 } from "./fintra_universe.ts";
-import { latestTradingDay, utcDate } from "./partitions.ts";
 
 export interface ValuationRow {
   ticker: string;
@@ -110,7 +102,7 @@ export function positivePercentiles(values: readonly (number | null)[]): (number
 }
 
 /** Fills the three percentiles and the composite, sector by sector. */
-export function withSectorPercentiles(rows: ValuationRow[]): ValuationRow[] {
+function withSectorPercentiles(rows: ValuationRow[]): ValuationRow[] {
   const bySector = new Map<string, ValuationRow[]>();
   for (const row of rows) {
     const group = bySector.get(row.sector);
@@ -243,7 +235,7 @@ export default defineAsset({
   tables: [datosValuacionTable],
   checks: [skippedRowsWithin()],
   async materialize(ctx) {
-    const day = ctx.partition as string;
+    const day = ctx.partition;
     const latest = latestTradingDay(utcDate(ctx.now()));
     if (day < latest) {
       return {

@@ -1,58 +1,23 @@
 /**
  * datos_valuacion_ttm: a company's valuation at each quarter end, from the trailing twelve
- * months of exactly 4 consecutive quarters and the last close on or before that quarter's
- * end (spec/engines.md §5, spec/pipeline.md J04b, spec/schema.md §3.4).
+ * months of exactly 4 consecutive quarters (datos_financieros' Q rows) and the last close on
+ * or before that quarter's end (spec/engines.md §5). The sector and industry aggregates read it.
  *
- * - A row is (ticker, valuation_date = the period end of the latest of the 4 quarters); that
- *   is the natural key (no surrogate id). Columns: price and price_date (the close used),
- *   revenue/EBITDA/net income/FCF TTM, EPS TTM, market cap, EV, net debt, P/E, EV/EBITDA,
- *   P/S, P/FCF, `quarters_used` (the 4 fiscal labels, "2025Q2,2025Q3,2025Q4,2026Q1"),
- *   `filing_date` (the latest filing date of the 4 quarters) and `updated_at` (the run that
- *   last changed the row).
- * - Partitioned by trading date D; deps: datos_financieros (the Q rows), datos_eod (closes).
- *   Covers the active equities (`universeTickers`), or the run's scope.
- * - Figures by the engines (`quarterWindows`, `ttmValuationRow`): flows summed over the 4
- *   quarters (null when any quarter lacks one), EPS = TTM net income / the latest quarter's
- *   weighted shares, net debt and shares from the latest quarter, a multiple only over a
- *   positive denominator.
- * - Quarters are our datos_financieros Q rows, labelled by fiscal year: the engine gets
- *   `period_label` = `${fiscal_year}${fiscal_period}`. Decision (consecutive by fiscal
- *   period): a window counts only when its 4 (fiscal_year, fiscal_period) follow each other
- *   (Q4 → next year's Q1), as datos_financieros builds its TTM rows; the engine's fallback
- *   on 75-105 days between period ends never decides here.
- * - Decision (a fresh close): the price is the latest close dated on or before the quarter
- *   end and at most `PRICE_LOOKBACK_DAYS` (10) before it. A ticker that had not traded for
- *   longer than that has no price for the quarter, and the window is skipped (`no_price`)
- *   rather than valued at a stale price.
- * - Point in time: partition D reads only Q rows filed on or before D and closes dated on or
- *   before the quarter end (so before D), and values only quarters ended by D; `filing_date`
- *   on each row lets a check (and any reader of day D) prove it. datos_financieros keeps only
- *   a period's latest filing, so a quarter re-filed after D is invisible to D: its windows
- *   are neither written nor rewritten by D's run.
- * - Incremental: every run builds each covered ticker's windows from its visible Q rows and
- *   writes only those that are missing or whose inputs changed: other quarters
- *   (`quarters_used`), a later filing (`filing_date`) or different TTM figures (a corrected
- *   statement). Unchanged windows are not touched, so a rerun writes 0 rows and the daily run
- *   writes the quarters filed that day. The first run (or a backfill) values every window
- *   with a price; windows skipped for want of a price are tried again each day (a price
- *   backfill fills them). A corrected close of an already valued quarter is not picked up:
- *   delete the rows to revalue them.
- * - Work goes in chunks of `perStep(TICKER_CHUNK)` (1,000 at full scale) tickers, one step
- *   each ("value-chunk-0", ...), after a planning step that fixes the chunk boundaries and
- *   the run's `updated_at` stamp (both must be the same on every Inngest replay). A scoped
- *   run's tickers are cut the same way. A chunk stages its new and changed rows under the
- *   run's id (staged.ts); a last step ("publish") upserts them all in one transaction (the
- *   table is not replaced: older quarter ends stay), so a run killed midway writes nothing.
- *   A `tickers` scope that fits one chunk upserts its rows in that step instead (one
- *   statement: as atomic, without the stage). Steps return counts only.
- * - Types: unconstrained `numeric` (the old numeric(10,2) overflows on an extreme multiple
- *   and would round what a rerun compares).
- * - Checks: no row written by the run comes from a quarter filed after D (error); on a full
- *   run, at least half of the active equities have a valuation within 200 days of D (warn).
+ * - Consecutive by fiscal period (Q4 → the next year's Q1): the engine's one rule
+ *   (`areConsecutiveQuarters`), the one datos_financieros builds its TTM rows by.
+ * - A fresh close or none: a quarter without a close in the PRICE_LOOKBACK_DAYS before its end
+ *   is skipped (`no_price`), not valued at a stale price, and tried again each day.
+ * - Point in time: partition D sees only quarters ended and filed by D. datos_financieros keeps
+ *   a period's latest filing only, so a quarter re-filed after D is invisible to D.
+ * - Incremental: a run writes only windows that are new or whose quarters, filings or TTM
+ *   figures changed (a rerun writes 0 rows), staged and published in one transaction; older
+ *   quarter ends stay. A corrected close of a valued quarter is not picked up: delete its rows
+ *   to revalue them.
  */
-import { format, subDays } from "date-fns";
 import { defineTable, type Store } from "../db/index.ts";
+import { daysBefore } from "../engines/dates.ts";
 import {
+  areConsecutiveQuarters,
   computeTtmV2,
   type PricePoint,
   type QuarterRow,
@@ -62,19 +27,18 @@ import {
   type TtmValuationRow,
   ttmValuationRow,
 } from "../engines/ttm.ts";
+import { perStep } from "../runtime/chunks.ts";
+import { type AssetCheck, type AssetContext, defineAsset } from "../runtime/define.ts";
+import { publishStaged, stageRows } from "../runtime/staged.ts";
 import type { Period } from "../sources/fmp/index.ts";
-import { perStep } from "./chunks.ts";
 import { datosEodTable } from "./datos_eod.ts";
+import { universeTable, universeTickers } from "./fintra_universe.ts";
 import {
   type FinancialsRow,
   financialsTable,
   nothingFiledAfterRunDay,
-} from "./datos_financieros.ts";
-import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
-import { universeTable, universeTickers } from "./fintra_universe.ts";
-import { parseDate } from "./partitions.ts";
-import { publishStaged, stageRows } from "./staged.ts";
-import { laterDate, quarterOrdinal } from "./statements.ts";
+} from "./statements/datos_financieros.ts";
+import { laterDate, periodOrdinal } from "./statements/statements.ts";
 
 /** A `datos_valuacion_ttm` row. */
 export interface TtmValuationRecord extends TtmValuationRow {
@@ -115,7 +79,7 @@ export const ttmValuationTable = defineTable<TtmValuationRecord>({
  * Tickers per step at the full market's scale (45,000 tickers: 45 steps); a run uses
  * `perStep(ctx, TICKER_CHUNK)`, which `Resources.stepScale` shrinks.
  */
-export const TICKER_CHUNK = 1_000;
+const TICKER_CHUNK = 1_000;
 
 /** A close older than this many days before the quarter end is too stale to value it. */
 export const PRICE_LOOKBACK_DAYS = 10;
@@ -173,7 +137,7 @@ export interface FiledQuarter extends QuarterRow {
 
 /** Our Q row as the engine's quarter, labelled by fiscal year ("2026Q1"); null for FY rows. */
 export function engineQuarter(q: QuarterInput): FiledQuarter | null {
-  const ordinal = quarterOrdinal(q.fiscal_year, q.fiscal_period as Period);
+  const ordinal = periodOrdinal(q.fiscal_year, q.fiscal_period as Period);
   if (ordinal === null) return null;
   return {
     period_end_date: q.period_end_date,
@@ -188,13 +152,6 @@ export function engineQuarter(q: QuarterInput): FiledQuarter | null {
     filing_date: q.filing_date,
     ordinal,
   };
-}
-
-/** True when the quarters (in date order) follow each other by fiscal period. */
-export function fiscallyConsecutive(quarters: readonly FiledQuarter[]): boolean {
-  return quarters.every(
-    (q, i) => i === 0 || q.ordinal === (quarters[i - 1] as FiledQuarter).ordinal + 1,
-  );
 }
 
 /** One window of 4 consecutive quarters, with what identifies its inputs. */
@@ -224,7 +181,7 @@ export function ttmWindows(
   const windows: TtmWindow[] = [];
   let notConsecutive = 0;
   for (const quarters of quarterWindows(visible)) {
-    if (!fiscallyConsecutive(quarters)) {
+    if (!areConsecutiveQuarters(quarters)) {
       notConsecutive++;
       continue;
     }
@@ -263,15 +220,11 @@ export function windowUnchanged(window: TtmWindow, stored: StoredWindow | undefi
   return FUNDAMENTALS.every((k) => (stored[k] ?? null) === window.fundamentals[k]);
 }
 
-function isoDaysBefore(day: string, days: number): string {
-  return format(subDays(parseDate(day), days), "yyyy-MM-dd");
-}
-
 /** The dates a close for these windows may carry: each quarter end and the 10 days before. */
 export function priceDates(windows: readonly TtmWindow[]): string[] {
   const dates = new Set<string>();
   for (const w of windows) {
-    for (let k = 0; k <= PRICE_LOOKBACK_DAYS; k++) dates.add(isoDaysBefore(w.valuation_date, k));
+    for (let k = 0; k <= PRICE_LOOKBACK_DAYS; k++) dates.add(daysBefore(w.valuation_date, k));
   }
   return [...dates].sort();
 }
@@ -282,7 +235,7 @@ export function valueWindow(
   prices: readonly PricePoint[],
   updatedAt: string,
 ): { row: TtmValuationRecord } | { skipped: TtmSkipReason } {
-  const oldest = isoDaysBefore(window.valuation_date, PRICE_LOOKBACK_DAYS);
+  const oldest = daysBefore(window.valuation_date, PRICE_LOOKBACK_DAYS);
   const fresh = prices.filter((p) => p.price_date >= oldest);
   const result = ttmValuationRow(window.quarters, fresh);
   if ("skipped" in result) return result;
@@ -403,8 +356,8 @@ async function valueChunk(
   return counts;
 }
 
-async function materializeTtm(ctx: AssetContext) {
-  const day = ctx.partition as string;
+async function materializeTtm(ctx: AssetContext<string>) {
+  const day = ctx.partition;
   const plan = await ctx.step("plan-chunks", async () => {
     const tickers = await universeTickers(ctx, { equitiesOnly: true });
     // Full and limit runs keep the database's ticker order, so a range read returns the slice.
@@ -442,14 +395,14 @@ async function materializeTtm(ctx: AssetContext) {
 }
 
 /** Warn when fewer than half of the active equities have a valuation within 200 days of D. */
-const recentValuations: AssetCheck = {
+const recentValuations: AssetCheck<string> = {
   name: "recent_valuations_for_most_equities",
   severity: "warn",
   description:
     "on a full run, at least half of the active equities have a TTM valuation within 200 days",
   async run({ db, partition, scope }) {
     if (scope) return { passed: true, message: "scoped run: coverage not measured" };
-    const day = partition as string;
+    const day = partition;
     const [equities, recent] = await Promise.all([
       db.readAll(universeTable, {
         where: { is_active: true, instrument_type: "EQUITY" },
@@ -457,7 +410,7 @@ const recentValuations: AssetCheck = {
       }),
       db.readAll(ttmValuationTable, {
         where: {
-          valuation_date: { gte: isoDaysBefore(day, 200), lte: day },
+          valuation_date: { gte: daysBefore(day, 200), lte: day },
           filing_date: { lte: day },
         },
         columns: ["ticker"],

@@ -1,96 +1,55 @@
 /**
- * financial_scores: Altman Z and Piotroski F of each company on trading date D, computed
- * in-house from our own statements and prices, with the figures behind them. FGOS's quality
- * brakes read them (through fintra_snapshots). FMP's scores bulk describes only today, so a
- * copy of it could not rebuild a past day; these are point in time and any D can be rebuilt.
+ * financial_scores: Altman Z and Piotroski F of each company on trading date D, computed in
+ * house from our statements and closes, with the figures behind them; FGOS's quality brakes
+ * read them through fintra_snapshots. FMP's scores bulk describes only today, so a copy of it
+ * could not rebuild a past day.
  *
- * - A row is (ticker, score_date = D). Partitioned by trading date; deps: datos_financieros
- *   (the statement rows), datos_eod (the close). No FMP call.
- * - Who gets a row: every ticker with a scorable datos_financieros row on D (see "inputs"),
- *   or the scope's tickers among them (`universeTickers`: its list, or the first N active
- *   equities). A company whose statements stopped 550+ days ago has none, and no row.
- * - Inputs (`scoreInputs`), all filed on or before D:
- *   t: the latest TTM or FY row ended by D (TTM wins a tie: the row FGOS scores, engines'
- *   `pickFgosFinancialRow`), not ended more than FINANCIALS_STALE_DAYS (550) before D (the
- *   benchmarks' staleness rule). Its label, type, end and the latest filing date of the rows
- *   used are stored (`inputs_period_*`, `filing_date`).
- *   t−1: the row of the same type one fiscal year earlier (FY: fiscal_year − 1; TTM: the same
- *   fiscal quarter a year earlier), `prior_period_label`. t−2: likewise two years earlier,
- *   read only for its total assets (the beginning of t−1's year). Labels decide, never dates,
- *   as datos_financieros builds its TTMs.
- *   The close: the latest datos_eod close on or before D, at most PRICE_STALE_DAYS (10) old
- *   (the snapshot's price on D), with its date in `price_date`.
- * - Altman Z (1968, public manufacturers), on t:
- *     Z = 1.2·X1 + 1.4·X2 + 3.3·X3 + 0.6·X4 + 1.0·X5
- *     X1 = working capital / total assets (working capital = current assets − current
- *          liabilities), X2 = retained earnings / total assets, X3 = EBIT / total assets,
- *     X4 = market value of equity / total liabilities, X5 = revenue / total assets.
- *   Flows (EBIT, revenue) are t's: the sum of a TTM's 4 quarters, or the fiscal year; the
- *   balances are t's period end. Market value of equity = t's diluted weighted shares (the
- *   engines' one share count, as datos_valuacion_ttm) × the close on D, stored as
- *   `market_cap`. Null when an input is missing or total assets or total liabilities is not
- *   positive. Decision: the manufacturers' weights apply to every company, as FMP did; no
+ * - Point in time: D reads only statements filed and closes dated on or before D, never the
+ *   clock, so a backfill of D rebuilds what the daily run of D wrote. A prior year re-filed
+ *   after D is invisible to D (datos_financieros keeps a period's latest filing): the tests
+ *   needing it are unknown.
+ * - Inputs (`scoreInputs`): t is the row FGOS scores (`pickFgosFinancialRow`), at most
+ *   FINANCIALS_STALE_DAYS old; t−1 and t−2 are the rows of its type one and two fiscal years
+ *   earlier, matched by label, never by date, as datos_financieros builds its TTMs. The close
+ *   is the snapshot's price on D (`closeOnDay`).
+ * - Altman Z: the 1968 weights for public manufacturers apply to every company, as FMP did; no
  *   zones are stored (FGOS applies its own thresholds).
- * - Piotroski F (2000): nine binary tests (1 passed, 0 failed), kept one by one in
- *   `piotroski_tests`; the score is their sum when all nine are known, else null (a partial
- *   sum would read as a weak company). TA is total assets at a period end, so TA(t−1) is the
- *   beginning of t's year; ROA(t) = NI(t) / TA(t−1), ROA(t−1) = NI(t−1) / TA(t−2).
- *     1 roa_positive            ROA(t) > 0
- *     2 cfo_positive            operating cash flow(t) > 0
- *     3 roa_improved            ROA(t) > ROA(t−1)
- *     4 accruals                operating cash flow(t) > NI(t) (CFO over beginning assets
- *                               beats ROA)
- *     5 leverage_fell           LTD(t) / avg(TA(t), TA(t−1)) < LTD(t−1) / avg(TA(t−1),
- *                               TA(t−2)), LTD = long-term debt
- *     6 current_ratio_improved  CA(t) / CL(t) > CA(t−1) / CL(t−1)
- *     7 no_new_shares           basic weighted shares(t) <= shares(t−1)
- *     8 gross_margin_improved   gross profit / revenue, t over t−1
- *     9 asset_turnover_improved revenue(t) / TA(t−1) > revenue(t−1) / TA(t−2)
- *   Decisions: net income stands for income before extraordinary items (the table keeps
- *   only net income); test 7 reads "no common equity issued" as a share count that did not
- *   grow (the statements we keep carry no issuance figure); "improved" and "fell" are
- *   strict, as Piotroski states them (a company without long-term debt in both years fails
- *   test 5); a ratio over a zero or negative denominator leaves its test unknown.
- * - Point in time: D reads only rows filed on or before D and closes dated on or before D,
- *   and never the clock, so a backfill of D rebuilds what the daily run of D wrote, and a
- *   rerun writes the same rows. datos_financieros keeps a period's latest filing only: a
- *   prior year re-filed after D is invisible to D, whose tests needing it are then unknown.
- * - Work: a planning step ("plan-ranges") cuts the key space at the tickers priced on D
- *   into ranges of perStep(SCORES_CHUNK) tickers (2,000 at full scale; the ranges cover
- *   every ticker, priced or not), one step each: read the range's rows and closes,
- *   build with the pure `scoreRow`, stage the rows under the run's id (staged.ts); a last
- *   step ("publish") makes them visible in one transaction and (full runs) deletes the rows
- *   of D it did not build (so D holds exactly the run's rows, and no FMP-era row survives a
- *   rerun; a run killed midway leaves D as it was). A scoped run is one step over its
- *   tickers and deletes nothing. Steps return counts.
- * - Columns kept from the FMP era: the Altman inputs (working_capital, total_assets,
- *   total_liabilities, retained_earnings, ebit, market_cap, revenue). `source` =
- *   'fintra_statements' (rows copied from FMP before migration 0027 say 'fmp_scores_bulk').
- * - Checks: at least one row (warn); point_in_time (error): no row of D used a statement
- *   filed after D or a close dated after D (a `tickers` scope checks its rows).
+ * - Piotroski F (2000): null unless all nine tests are known (a partial sum would read as a weak
+ *   company). Net income stands for income before extraordinary items (the only one we keep);
+ *   "no common equity issued" reads as a basic share count that did not grow (we keep no
+ *   issuance figure); "improved" and "fell" are strict, as Piotroski states them; a ratio over
+ *   a zero or negative base leaves its test unknown.
+ * - A full run publishes D in one transaction and deletes the rows of D it did not build, so
+ *   no FMP-era row survives a rerun; a scoped run deletes nothing.
  */
 import { defineTable, type Store } from "../db/index.ts";
+import { daysBefore } from "../engines/dates.ts";
 import { pickFgosFinancialRow } from "../engines/fgos.ts";
 import { isNum } from "../engines/math.ts";
-import { daysBefore, FINANCIALS_STALE_DAYS } from "./benchmark-inputs.ts";
-import { atLeast } from "./checks.ts";
-import { ALL_TICKERS, perStep, type TickerRange, tickerCondition, tickerRanges } from "./chunks.ts";
+import { atLeast } from "../runtime/checks.ts";
+import {
+  ALL_TICKERS,
+  perStep,
+  type TickerRange,
+  tickerCondition,
+  tickerRanges,
+} from "../runtime/chunks.ts";
+import { type AssetCheck, type AssetContext, defineAsset } from "../runtime/define.ts";
+import { publishStaged, type StagingContext, stageRows } from "../runtime/staged.ts";
 import { datosEodTable } from "./datos_eod.ts";
-import { type FinancialsRow, financialsTable } from "./datos_financieros.ts";
-import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
 import { universeTickers } from "./fintra_universe.ts";
 // The snapshot's "price on D" rule, shared so both price a company's equity alike.
-import { PRICE_STALE_DAYS } from "./snapshot-build.ts";
-import { publishStaged, type StagingContext, stageRows } from "./staged.ts";
-import { laterDate } from "./statements.ts";
+import { FINANCIALS_STALE_DAYS, PRICE_STALE_DAYS } from "./staleness.ts";
+import { type FinancialsRow, financialsTable } from "./statements/datos_financieros.ts";
+import { laterDate } from "./statements/statements.ts";
 
 /**
  * Tickers per step at the full market's scale (45,000 tickers: 23 steps); a run uses
  * `perStep(ctx, SCORES_CHUNK)`, which `Resources.stepScale` shrinks.
  */
-export const SCORES_CHUNK = 2_000;
+const SCORES_CHUNK = 2_000;
 
-export const SCORES_SOURCE = "fintra_statements";
+const SCORES_SOURCE = "fintra_statements";
 
 /** Each Piotroski test: 1 passed, 0 failed, null unknown (an input missing). */
 export interface PiotroskiTests {
@@ -157,7 +116,7 @@ export const financialScoresTable = defineTable<FinancialScoresRow>({
 // The scores (pure)
 
 /** The datos_financieros columns the scores read. */
-export const SCORE_COLUMNS = [
+const SCORE_COLUMNS = [
   "ticker",
   "period_type",
   "period_label",
@@ -258,7 +217,7 @@ export function altmanZ(x: AltmanInputs): number | null {
   return 1.2 * x1! + 1.4 * x2! + 3.3 * x3! + 0.6 * x4! + 1.0 * x5!;
 }
 
-/** The nine tests on t, t−1 and t−2's total assets (see the doc above). */
+/** The nine tests on t, t−1 and t−2's total assets (their readings: the module doc). */
 export function piotroskiTests(inputs: ScoreInputs): PiotroskiTests {
   const t = inputs.current;
   const p = inputs.prior;
@@ -449,12 +408,12 @@ function addCounts(a: ChunkCounts, b: ChunkCounts): ChunkCounts {
   };
 }
 
-const pointInTimeCheck: AssetCheck = {
+const pointInTimeCheck: AssetCheck<string> = {
   name: "point_in_time",
   severity: "error",
   description: "no row of D used a statement filed after D or a close dated after D",
   async run({ db, partition, scope }) {
-    const day = partition as string;
+    const day = partition;
     // A scoped run wrote only its tickers' rows: they are what it checks.
     const own = scope?.tickers ? { ticker: { in: scope.tickers } } : {};
     const [lateFilings, lateCloses] = await Promise.all([
@@ -521,6 +480,6 @@ export default defineAsset({
   tables: [financialScoresTable],
   checks: [atLeast("rows", 1, "warn"), pointInTimeCheck],
   async materialize(ctx) {
-    return materializeScores(ctx, ctx.partition as string);
+    return materializeScores(ctx, ctx.partition);
   },
 });

@@ -1,38 +1,20 @@
 /**
- * fintra_universe: every symbol in FMP's profile bulk, with its sector,
- * industry and instrument type. The root of the daily graph.
+ * fintra_universe: every symbol in FMP's profile bulk with its classification, and the root
+ * of the daily graph. Downstream assets choose their tickers through `universeTickers`, so a
+ * scope means the same thing everywhere.
  *
- * - Source: `profile-bulk`, read one part per durable step.
- * - Steps: `profiles-part-0`, `profiles-part-1`, ... one per part until a part
- *   comes back empty (that last step reads nothing), each streaming its part
- *   into upserts of 5,000 rows and returning counts only (profiles, written,
- *   skipped, 3 skipped-row samples, requests, retries); then
- *   `deactivate-missing`, after every part (full runs only). The metadata sums
- *   the parts (`parts` = parts with rows). More than MAX_PROFILE_PARTS (100)
- *   parts stops the run with an error. At 45K symbols and FMP's parts of a
- *   few thousand rows that is a few dozen steps.
- * - A `limit` scope ("the first N tickers", sorted) needs every part before it
- *   knows which N: it reads all parts in one step, `profiles-limit`, keeping
- *   only the N smallest tickers in memory, and writes those. A `tickers`
- *   scope (at most 100) reads FMP's per-symbol `profile` instead, one request
- *   per ticker, in one step (`profiles-by-symbol`), and writes exactly the
- *   rows a full read would write for those tickers (with a `limit` too, the N
- *   smallest of them). Every ingest asset reads a `tickers` scope this way
- *   (`symbolScope`, `bySymbol` below); bulk files stay the path for the full
- *   market and for `limit` scopes.
- * - Latest state (unpartitioned): a run for day D stamps `last_seen = D` on
- *   every symbol it sees; a full run then marks symbols not seen since before
- *   D inactive. Scoped runs touch only their tickers and deactivate nothing.
- * - `first_seen` is set when a symbol first appears and never rewritten.
- * - instrument_type: ETF, else ADR, else FUND, else CRYPTO (exchange CRYPTO or
- *   CCC), else EQUITY. profile_confidence: 1 with name, sector and industry;
- *   0.5 with a name only; else 0.
- *
- * Downstream assets choose their tickers through `universeTickers` below, so
- * a scope means the same thing everywhere.
+ * - Latest state, not partitioned: a run for D marks what it sees as seen on D, and only a
+ *   full run deactivates the symbols it did not see; a scoped run touches its tickers only.
+ * - The bulk is read one durable step per part, each returning counts, never rows.
+ * - A `tickers` scope of up to SYMBOL_SCOPE_MAX reads FMP's per-symbol endpoints and writes the
+ *   rows a bulk read would; a larger one reads the bulk and keeps its rows, and a `limit` ("the
+ *   first N, sorted") must read every part to know its N. Every ingest asset reads scopes this
+ *   way (`symbolScope`, `bySymbol`).
  */
 import pLimit from "p-limit";
 import { defineTable } from "../db/index.ts";
+import { atLeast, skippedRowsWithin } from "../runtime/checks.ts";
+import { type AssetContext, defineAsset } from "../runtime/define.ts";
 import {
   type FetchReport,
   MAX_SAMPLES,
@@ -41,8 +23,6 @@ import {
   profileBySymbol,
   type RowSample,
 } from "../sources/fmp/index.ts";
-import { atLeast, skippedRowsWithin } from "./checks.ts";
-import { type AssetContext, defineAsset } from "./define.ts";
 
 export interface UniverseRow {
   ticker: string;
@@ -105,14 +85,12 @@ export function instrumentType(
   return "EQUITY";
 }
 
-export function profileConfidence(
-  p: Pick<ProfileRow, "companyName" | "sector" | "industry">,
-): number {
+function profileConfidence(p: Pick<ProfileRow, "companyName" | "sector" | "industry">): number {
   if (p.companyName && p.sector && p.industry) return 1;
   return p.companyName ? 0.5 : 0;
 }
 
-export function universeRow(p: ProfileRow, day: string): UniverseRow {
+function universeRow(p: ProfileRow, day: string): UniverseRow {
   return {
     ticker: p.symbol.toUpperCase(),
     name: p.companyName,
@@ -171,7 +149,7 @@ export function symbolScope(ctx: Pick<AssetContext, "scope">): string[] | null {
 }
 
 /** Per-symbol requests in flight at once (a scope names at most 100 tickers). */
-export const SYMBOL_REQUESTS_AT_ONCE = 8;
+const SYMBOL_REQUESTS_AT_ONCE = 8;
 
 /** What the per-symbol reads of a run add up to, for its metadata. */
 export interface SymbolFetchTotals {

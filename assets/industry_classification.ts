@@ -1,23 +1,18 @@
 /**
- * industry_classification: the industry -> sector taxonomy, one row per FMP
- * industry name, built from company_profiles (FMP's classification endpoints
- * are not on the plans this pipeline targets).
+ * industry_classification: the industry -> sector taxonomy, built from company_profiles (FMP's
+ * classification endpoints are not on the plans this pipeline targets).
  *
- * - `industry_code` is a stable slug of the industry name, so a reclassified
- *   industry keeps its code; `industry_name` (the FMP name) is what every
- *   other table joins on.
- * - Only the 11 FMP sectors are allowed; a profile with another sector is
- *   counted and skipped instead of failing the batch it sits in.
- * - An industry listed under two sectors goes to the one with more tickers
- *   (ties: alphabetical), so the choice does not depend on row order.
- * - Industries no profile uses any more stay, marked `active = false`.
- * - Latest state (unpartitioned). A scoped run (one ticker) leaves the
- *   taxonomy as it is: it describes every company, not one.
+ * - Only the 11 FMP sectors: a profile with another sector is counted and skipped rather than
+ *   failing its batch.
+ * - An industry listed under two sectors goes to the one with more tickers (ties:
+ *   alphabetical), so the choice does not depend on row order.
+ * - Latest state, not partitioned. A scoped run leaves it alone: the taxonomy describes every
+ *   company, not a slice.
  */
 import { defineTable } from "../db/index.ts";
-import { atLeast } from "./checks.ts";
+import { atLeast } from "../runtime/checks.ts";
+import { defineAsset } from "../runtime/define.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
-import { defineAsset } from "./define.ts";
 
 export const SECTORS = [
   "Basic Materials",

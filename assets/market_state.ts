@@ -1,71 +1,40 @@
 /**
- * market_state: the per-ticker cache the UI's lists read (dashboard, sector lists, peers):
- * one row per ticker with its latest market and analytic state and the day's ranks
- * (spec/schema.md §4.10 fintra_market_state, spec/pipeline.md J14 market-state-bulk and
- * J21 compute-ranks). The table is `market_state` (asset key = table name); a view
- * `fintra_market_state` keeps the old name readable.
+ * market_state: the per-ticker cache the UI's lists read (dashboard, sector lists, peers): each
+ * ticker's latest state from fintra_snapshots with the day's FGOS ranks (spec/schema.md §4.10,
+ * spec/pipeline.md J14 and J21). The view `fintra_market_state` keeps the old name readable.
  *
- * - Partitioned by trading date D, deps: fintra_snapshots, datos_performance,
- *   company_profiles, fintra_universe. A run for D writes, for every fintra_snapshots row of
- *   D (or the scope's tickers among them), the state as of D. Everything is read from D's
- *   snapshots except `ytd_return` (datos_performance YTD on D), `company_name` and `country`
- *   (company_profiles, else fintra_universe). Those two are the profile's latest state (it
- *   keeps no history), so they are not point in time and the backfill comparison leaves them
- *   out; every other column of D's state is rebuilt identically by a backfill of D.
- * - Key ticker. The table holds the newest D written: a run for D leaves alone every row
- *   whose stored `snapshot_date` is after D (read just before the upsert), so rerunning an
- *   older partition never overwrites a newer state. A full run for a D no older than any
- *   stored state also deletes rows older than D (tickers absent from D's snapshots: gone
- *   from the universe). Two runs of different days at the same instant could still race
- *   between that read and the upsert; runs of one asset are serialized per day, and the
- *   daily run is the only one that writes the newest day.
- * - Columns: price, change, change_percentage, market_cap, volume and last_price_date from
- *   the snapshot's `profile_structural.metrics` (the latest close on or before D, its change
- *   against the close before it: the keys the old job misread, so its change was always
- *   NULL); ytd_return (percent); sector and industry as the snapshot classified them on D
- *   (the grouping the ranks use); country, company_name; fgos_score,
- *   fgos_confidence_percent, fgos_confidence_label; valuation_status (the snapshot
- *   valuation's legacy undervalued|fair|overvalued|pending); verdict_text (`verdictText`:
- *   the verdict label and its drivers); market_position, strategic_state and relative_return
- *   (the snapshot's objects); snapshot_date (= D); source 'fintra_snapshots'; updated_at.
- *   Dropped: ecosystem_score (its table is outside the pipeline).
- * - Ranks (the old compute-ranks, now on market_state rather than on the deprecated snapshot
- *   columns): sector_rank by fgos_score within the snapshot's sector on D, 1 = best, and
- *   global_rank across all of D's scored snapshots. Ties share a rank and the next rank
- *   skips (competition ranking, SQL RANK(): 1, 2, 2, 4). `*_rank_total` is the number of
- *   scored tickers in the group; a ticker without an FGOS score has a null rank and still
- *   gets its group's total. Ranks are computed from all of D's snapshots, also on a scoped
- *   run (which writes only its tickers' ranks: the others keep those of the last full run).
- *   The old RPC ordered by IFS position and pressure first; the brief for this table ranks
- *   by FGOS, which is what the UI's "rank in sector" shows.
- * - Work: a planning step ("plan-chunks") splits D's snapshot tickers into ranges of
- *   perStep(MARKET_STATE_CHUNK) tickers (2,000 at full scale), one step each ("chunk-1-of-23":
- *   read, build with the pure `marketStateRow`, rank from the whole day's snapshots with
- *   `rankTickers`, stage under the run's id: staged.ts), then one step ("publish") makes the
- *   staged rows visible in one transaction and, on a full run for a D no older than any
- *   stored state, deletes the rows dated D or earlier it did not stage (tickers gone from
- *   D's snapshots). Readers never see a day half-written or rows without their ranks, and a
- *   run killed midway leaves the table as it was. The day's ranks (three columns of D's
- *   snapshots) are read once per run and process (`runRanks`: every chunk ranks against the
- *   whole day, and re-reading them per chunk grew with the square of the market); no step
- *   carries them, so a step served by another process reads them again. A scoped run is one
- *   chunk over its tickers. Steps return counts only.
- * - Checks: ranks_consistent (error): among D's rows, within each sector and globally, a
- *   higher score never ranks lower, equal scores share a rank, every rank lies in
- *   1..total, totals agree within a group and (full runs) equal the group's scored rows;
- *   day_covered (error, full runs that hold the newest state): every snapshot of D has its
- *   row dated D.
+ * - A run for D writes the state as of D of every snapshot of D (or the scope's tickers). All of
+ *   it is point in time except company_name and country: company_profiles keeps no history, so
+ *   the backfill comparison leaves those two out.
+ * - The newest day wins: a run for D leaves alone every row already dated after D, and a full
+ *   run for the newest D deletes the tickers gone from D's snapshots. Two days' runs at the same
+ *   instant could race between that read and the write; only the daily run writes the newest day.
+ * - The change fields come from the snapshot's price metrics (the old job misread their keys,
+ *   so its change was always NULL). ecosystem_score is dropped: its table is outside the pipeline.
+ * - Ranks: competition ranking by fgos_score (SQL RANK(): 1, 2, 2, 4; 1 = best) within the
+ *   snapshot's sector on D and across all of D's scored snapshots. The old RPC ranked by IFS
+ *   position and pressure first; FGOS is what the UI's "rank in sector" shows. Ranks always come
+ *   from the whole day, also on a scoped run, which writes only its tickers' rows.
+ * - Chunks of tickers are staged and published in one transaction, so readers never see a day
+ *   half-written or rows without their ranks. The day's ranks are read once per process
+ *   (`runRanks`): read per chunk, they grew with the square of the market.
  */
 import { defineTable, type Store } from "../db/index.ts";
 import { isNum } from "../engines/math.ts";
-import { ALL_TICKERS, perStep, rangeCondition, type TickerRange, tickerRanges } from "./chunks.ts";
+import {
+  ALL_TICKERS,
+  perStep,
+  rangeCondition,
+  type TickerRange,
+  tickerRanges,
+} from "../runtime/chunks.ts";
+import { type AssetCheck, type AssetContext, defineAsset } from "../runtime/define.ts";
+import { publishRows, type StagingContext, stageRows } from "../runtime/staged.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
-import { datosPerformanceTable } from "./datos_performance.ts";
-import { type AssetCheck, type AssetContext, defineAsset } from "./define.ts";
-import { fintraSnapshotsTable, type SnapshotRecord } from "./fintra_snapshots.ts";
 import { universeTable } from "./fintra_universe.ts";
-import { verdictText } from "./snapshot-build.ts";
-import { publishRows, type StagingContext, stageRows } from "./staged.ts";
+import { datosPerformanceTable } from "./performance/datos_performance.ts";
+import { fintraSnapshotsTable, type SnapshotRecord } from "./snapshot/fintra_snapshots.ts";
+import { verdictText } from "./snapshot/verdict.ts";
 
 export interface MarketStateRow {
   ticker: string;
@@ -143,7 +112,7 @@ const RANK_COLUMNS = ["sector_rank", "sector_rank_total", "global_rank", "global
  * Tickers per chunk step at the full market's scale (45,000 tickers: 23 steps); a run uses
  * `perStep(ctx, MARKET_STATE_CHUNK)`, which `Resources.stepScale` shrinks.
  */
-export const MARKET_STATE_CHUNK = 2_000;
+const MARKET_STATE_CHUNK = 2_000;
 
 export const MARKET_STATE_SOURCE = "fintra_snapshots";
 
@@ -482,7 +451,7 @@ async function scoredOn(db: Store, day: string): Promise<number> {
   return rows.length;
 }
 
-const ranksConsistent: AssetCheck = {
+const ranksConsistent: AssetCheck<string> = {
   name: "ranks_consistent",
   severity: "error",
   description:
@@ -492,10 +461,7 @@ const ranksConsistent: AssetCheck = {
       where: { snapshot_date: partition },
       columns: ["ticker", "sector", "fgos_score", ...(RANK_COLUMNS as (keyof MarketStateRow)[])],
     });
-    const problems = rankProblems(
-      rows,
-      scope === null && !(await hasNewer(db, partition as string)),
-    );
+    const problems = rankProblems(rows, scope === null && !(await hasNewer(db, partition)));
     return {
       passed: problems.length === 0,
       value: problems.length,
@@ -511,12 +477,12 @@ async function hasNewer(db: Store, day: string): Promise<boolean> {
   return (await newerThan(db, day, undefined)).size > 0;
 }
 
-const dayCovered: AssetCheck = {
+const dayCovered: AssetCheck<string> = {
   name: "day_covered",
   severity: "error",
   description: "on a full run holding the newest state, every snapshot of D has its row dated D",
   async run({ db, partition, scope }) {
-    const day = partition as string;
+    const day = partition;
     if (scope) return { passed: true, message: "scoped run: coverage is for the full day" };
     if (await hasNewer(db, day))
       return { passed: true, message: `a newer state than ${day} is stored` };
@@ -546,7 +512,7 @@ export default defineAsset({
   tables: [marketStateTable],
   checks: [ranksConsistent, dayCovered],
   async materialize(ctx) {
-    const day = ctx.partition as string;
+    const day = ctx.partition;
     const plan = await ctx.step("plan-chunks", async () => {
       const tickers = await dayTickers(ctx.db, day, ctx.scope);
       return {

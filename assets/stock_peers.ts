@@ -1,19 +1,16 @@
 /**
- * stock_peers: FMP's peer list per active equity, as (ticker, peer) pairs.
+ * stock_peers: FMP's peer list of each active equity (`peers-bulk`), as pairs of two different
+ * active equities.
  *
- * - Source: `peers-bulk` (a comma list of peers per symbol).
- * - Kept: pairs where both sides are active equities and differ.
- * - Latest state (unpartitioned): every pair seen gets `last_seen` = the
- *   run's day; after a full run, pairs not seen that day are deleted (the
- *   old job never pruned, so stale relations piled up). A scoped run prunes
- *   only its tickers' pairs.
- * - A `tickers` scope reads FMP's per-symbol `stock-peers` instead (one request
- *   per ticker, its answer read as the peers-bulk row of that ticker), and
- *   checks only its tickers and their peers against the universe, not every
- *   equity: the pairs written are those a bulk read writes.
- * - `company_peers` is a view with the docs' name.
+ * - Latest state, not partitioned: after a full run, pairs not seen that day are deleted (the
+ *   old job never pruned, so stale relations piled up); a scoped run prunes only its tickers'
+ *   pairs.
+ * - A small `tickers` scope reads FMP's per-symbol `stock-peers` and checks only its tickers
+ *   and their peers against the universe: it writes the pairs a bulk read would.
  */
 import { defineTable } from "../db/index.ts";
+import { atLeast, skippedRowsWithin } from "../runtime/checks.ts";
+import { type AssetContext, defineAsset } from "../runtime/define.ts";
 import {
   type FetchReport,
   type PeersRow,
@@ -21,8 +18,6 @@ import {
   peersBySymbol,
   peersRowOf,
 } from "../sources/fmp/index.ts";
-import { atLeast, skippedRowsWithin } from "./checks.ts";
-import { type AssetContext, defineAsset } from "./define.ts";
 import {
   addSymbolReport,
   bySymbol,

@@ -12,11 +12,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { format, subDays, subYears } from "date-fns";
 import postgres from "postgres";
-import { backfill } from "../assets/backfill.ts";
 import { graph } from "../assets/index.ts";
-import { materialize } from "../assets/materialize.ts";
-import { parseDate, utcDate } from "../assets/partitions.ts";
 import { openStore, type Store } from "../db/index.ts";
+import { backfill } from "../runtime/backfill.ts";
+import { materialize } from "../runtime/materialize.ts";
+import { parseDate, utcDate } from "../runtime/partitions.ts";
+import { lazySec } from "../runtime/resources.ts";
 import { createFmpClient } from "../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -75,7 +76,7 @@ const { store, cleanup } = await open();
 const figures: StageFigures[] = [];
 try {
   await store.migrate();
-  const resources = { db: store, fmp: () => fmp, now: () => now };
+  const resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
   console.log(`${values.backend}: ${market.tickers.length} instruments, prices ${from}..${day}\n`);
   figures.push(
     await measure(`price history (${years}y)`, values.backend, async () => {

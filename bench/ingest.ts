@@ -10,11 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { backfill } from "../assets/backfill.ts";
 import { graph } from "../assets/index.ts";
-import { materialize } from "../assets/materialize.ts";
-import { utcDate } from "../assets/partitions.ts";
 import { openStore, type Store } from "../db/index.ts";
+import { backfill } from "../runtime/backfill.ts";
+import { materialize } from "../runtime/materialize.ts";
+import { utcDate } from "../runtime/partitions.ts";
+import { lazySec } from "../runtime/resources.ts";
 import { createFmpClient } from "../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -86,7 +87,7 @@ for (const backend of values.backends.split(",")) {
   }
   try {
     await store.migrate();
-    const resources = { db: store, fmp: () => fmp, now: () => now };
+    const resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
     figures.push(
       await measure("fintra_universe", backend, async () => {
         const s = await materialize(graph, "fintra_universe", resources, { partition: day });

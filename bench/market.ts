@@ -28,13 +28,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { backfill } from "../assets/backfill.ts";
 import { graph } from "../assets/index.ts";
-import { materialize } from "../assets/materialize.ts";
-import { tradingDaysBetween } from "../assets/partitions.ts";
-import { lineReporter } from "../assets/progress.ts";
-import type { Resources } from "../assets/resources.ts";
+import { lineReporter } from "../cli/progress.ts";
 import { openStore, type Store } from "../db/index.ts";
+import { backfill } from "../runtime/backfill.ts";
+import { materialize } from "../runtime/materialize.ts";
+import { tradingDaysBetween } from "../runtime/partitions.ts";
+import { lazySec, type Resources } from "../runtime/resources.ts";
 import { createFmpClient } from "../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -353,7 +353,7 @@ let exitCode = 0;
 try {
   const { store } = db;
   await store.migrate();
-  const resources: Resources = { db: store, fmp: () => fmp, now };
+  const resources: Resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now };
   if (backend === "pglite") {
     const [row] = await store.readOnlyQuery("SHOW server_version");
     db.version = String(row?.server_version ?? "?");

@@ -21,11 +21,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { format, subDays, subYears } from "date-fns";
 import postgres from "postgres";
-import { backfill } from "../assets/backfill.ts";
 import { graph } from "../assets/index.ts";
-import { materialize } from "../assets/materialize.ts";
-import { parseDate } from "../assets/partitions.ts";
 import { openStore, type Store, type TableSpec } from "../db/index.ts";
+import { backfill } from "../runtime/backfill.ts";
+import { materialize } from "../runtime/materialize.ts";
+import { parseDate } from "../runtime/partitions.ts";
+import { lazySec } from "../runtime/resources.ts";
 import { createFmpClient } from "../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -198,7 +199,7 @@ async function build(store: Store): Promise<void> {
       baseUrl: server.url,
       ratePerMinute: 1_000_000,
     });
-    const resources = { db: store, fmp: () => fmp, now: () => now };
+    const resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
     const started = performance.now();
     const history = await backfill(graph, "fintra_universe,datos_eod", resources, {
       from,
@@ -376,6 +377,7 @@ async function timeAsset(
   }, 25);
   const resources = {
     db: store,
+    sec: lazySec(process.env),
     fmp: () => {
       throw new Error("no FMP in this bench stage");
     },
@@ -457,10 +459,12 @@ async function clearDay(): Promise<void> {
     await sql.end();
     return;
   }
-  const { datosPerformanceTable } = await import("../assets/datos_performance.ts");
-  const { sectorPerformanceTable } = await import("../assets/sector_performance.ts");
-  const { industryPerformanceTable } = await import("../assets/industry_performance.ts");
-  const { performanceWindowsTable } = await import("../assets/performance_windows.ts");
+  const { datosPerformanceTable } = await import("../assets/performance/datos_performance.ts");
+  const { sectorPerformanceTable } = await import("../assets/performance/sector_performance.ts");
+  const { industryPerformanceTable } = await import(
+    "../assets/performance/industry_performance.ts"
+  );
+  const { performanceWindowsTable } = await import("../assets/performance/performance_windows.ts");
   await raw.delete(datosPerformanceTable, { performance_date: day });
   await raw.delete(sectorPerformanceTable, { performance_date: day });
   await raw.delete(industryPerformanceTable, { performance_date: day });
@@ -490,10 +494,14 @@ try {
     print(`full day ${day}, run ${run} (${total.toFixed(1)} s)`, figures);
   }
   if (!values["no-hash"]) {
-    const { datosPerformanceTable } = await import("../assets/datos_performance.ts");
-    const { sectorPerformanceTable } = await import("../assets/sector_performance.ts");
-    const { industryPerformanceTable } = await import("../assets/industry_performance.ts");
-    const { performanceWindowsTable } = await import("../assets/performance_windows.ts");
+    const { datosPerformanceTable } = await import("../assets/performance/datos_performance.ts");
+    const { sectorPerformanceTable } = await import("../assets/performance/sector_performance.ts");
+    const { industryPerformanceTable } = await import(
+      "../assets/performance/industry_performance.ts"
+    );
+    const { performanceWindowsTable } = await import(
+      "../assets/performance/performance_windows.ts"
+    );
     console.log("\ntable hashes (declared columns, key order, the day's rows)");
     for (const [table, column] of [
       [datosPerformanceTable, "performance_date"],

@@ -18,12 +18,12 @@
 import { parseArgs } from "node:util";
 import { format, subDays, subYears } from "date-fns";
 import postgres from "postgres";
-import { backfill } from "../assets/backfill.ts";
 import { graph } from "../assets/index.ts";
-import { materialize } from "../assets/materialize.ts";
-import { parseDate, utcDate } from "../assets/partitions.ts";
-import type { Resources } from "../assets/resources.ts";
 import { openStore } from "../db/index.ts";
+import { backfill } from "../runtime/backfill.ts";
+import { materialize } from "../runtime/materialize.ts";
+import { parseDate, utcDate } from "../runtime/partitions.ts";
+import { lazySec, type Resources } from "../runtime/resources.ts";
 import { createFmpClient } from "../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -110,7 +110,12 @@ try {
         baseUrl: server.url,
         ratePerMinute: 1_000_000,
       });
-      const resources: Resources = { db: store, fmp: () => fmp, now: () => now };
+      const resources: Resources = {
+        db: store,
+        fmp: () => fmp,
+        sec: lazySec(process.env),
+        now: () => now,
+      };
       const built = market.latestTradingDay(market.asOf);
       const from = format(subDays(subYears(parseDate(built), years), 7), "yyyy-MM-dd");
       console.log(`building ${schema}: ${market.tickers.length} instruments, ${from}..${built}`);
@@ -145,6 +150,7 @@ try {
 
   const resources: Resources = {
     db: store,
+    sec: lazySec(process.env),
     fmp: () => {
       throw new Error("the timed assets never call FMP");
     },

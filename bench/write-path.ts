@@ -19,16 +19,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { backfill } from "../assets/backfill.ts";
 import { datosEodTable } from "../assets/datos_eod.ts";
-import { financialsTable } from "../assets/datos_financieros.ts";
 import { graph } from "../assets/index.ts";
-import { utcDate } from "../assets/partitions.ts";
+import { financialsTable } from "../assets/statements/datos_financieros.ts";
 import { openPglite } from "../db/adapters/pglite.ts";
 import { openPostgres } from "../db/adapters/postgres.ts";
 import type { SqlExecutor } from "../db/adapters/sql.ts";
 import type { Store, TableSpec } from "../db/index.ts";
 import { SqlStore } from "../db/sql-store.ts";
+import { backfill } from "../runtime/backfill.ts";
+import { utcDate } from "../runtime/partitions.ts";
+import { lazySec } from "../runtime/resources.ts";
 import { createFmpClient } from "../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -364,7 +365,7 @@ async function priceBackfill(bench: Bench): Promise<StageFigures[]> {
     baseUrl: sandbox.url,
     ratePerMinute: 1_000_000,
   });
-  const resources = { db: bench.store, fmp: () => fmp, now: () => now };
+  const resources = { db: bench.store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
   const from = sandbox.days[0] as string;
   const to = sandbox.days.at(-1) as string;
   const out: StageFigures[] = [];

@@ -1,8 +1,8 @@
 /** What every command gets: where to write, what to run on, and how to set the exit code. */
 import type { Command } from "commander";
-import type { AssetGraph } from "../assets/graph.ts";
-import { SelectionError } from "../assets/graph.ts";
-import type { Resources } from "../assets/resources.ts";
+import type { AssetGraph } from "../runtime/graph.ts";
+import { SelectionError } from "../runtime/graph.ts";
+import type { Resources } from "../runtime/resources.ts";
 import { type CliIO, UsageError } from "./io.ts";
 
 export interface CliDeps {

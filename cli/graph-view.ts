@@ -1,5 +1,5 @@
 /** The asset graph for people: an indented text listing and a mermaid flowchart. */
-import type { AssetGraph } from "../assets/graph.ts";
+import type { AssetGraph } from "../runtime/graph.ts";
 
 export function graphAsText(graph: AssetGraph): string {
   const width = Math.max(5, ...graph.order.map((k) => k.length));

@@ -8,7 +8,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { graph as registryGraph } from "../assets/index.ts";
-import { openResources } from "../assets/resources.ts";
+import { openResources } from "../runtime/resources.ts";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerDb } from "./commands/db.ts";
 import { registerDemo } from "./commands/demo.ts";

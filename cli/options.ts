@@ -3,17 +3,18 @@
  * Scopes are checked with the event catalogue's schemas (inngest.config.ts),
  * so the CLI refuses exactly what the admin API and the functions refuse.
  */
-import { PartitionError, resolvePartition } from "../assets/partitions.ts";
+
 import type { Scope } from "../db/index.ts";
 import { normalizeScope } from "../db/scope.ts";
 import { describeZodError, limitSchema, scopeSchema, tickersSchema } from "../inngest.config.ts";
+import { PartitionError, resolvePartition } from "../runtime/partitions.ts";
 import { UsageError } from "./io.ts";
 
 /** The CLI names a scope's fields by their options. */
 const OPTION_NAMES: Record<string, string> = { tickers: "--ticker", limit: "--limit" };
 const optionName = (path: string) => OPTION_NAMES[path] ?? path;
 
-export function parseTickers(text: string): string[] {
+function parseTickers(text: string): string[] {
   const tickers = text
     .split(",")
     .map((t) => t.trim().toUpperCase())
@@ -25,7 +26,7 @@ export function parseTickers(text: string): string[] {
   return tickers;
 }
 
-export function parseLimit(text: string): number {
+function parseLimit(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !limitSchema.safeParse(n).success) {
     throw new UsageError(`--limit must be a positive whole number, got "${text}"`);

@@ -62,7 +62,7 @@ const escapeCopy = (text: string): string =>
   COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] as string) : text;
 
 /** One cell of COPY's text format: the text `encodeValue` gives, escaped; `\N` for NULL. */
-export function copyCell(value: unknown, type: ColumnType, column: string): string {
+function copyCell(value: unknown, type: ColumnType, column: string): string {
   const text = encodeValue(value, type, column);
   return text === null ? COPY_NULL : escapeCopy(text);
 }

@@ -1,7 +1,7 @@
 /**
  * The ledger's vocabulary: materializations (one row per run), gate decisions
  * (every "run" / "not yet" / "up to date"), and check results. The Store
- * persists them; the gate in assets/gate.ts reads them.
+ * persists them; the gate in runtime/gate.ts reads them.
  *
  * It also says when a `running` row's run is over although the row was never
  * closed (a killed process): in-process runs record their owner (host, pid)
@@ -157,7 +157,7 @@ export const HEARTBEAT_MS = 30_000;
  * A run owned by another host is gone when its heartbeat is older than this
  * (ten missed beats: a busy event loop or a slow statement is not death).
  */
-export const HEARTBEAT_TIMEOUT_MS = 5 * 60_000;
+const HEARTBEAT_TIMEOUT_MS = 5 * 60_000;
 
 /** This process, as recorded in the rows of the runs it claims. */
 export function thisProcess(): RunOwner {
@@ -168,7 +168,7 @@ export function thisProcess(): RunOwner {
 // left behind (its ledger.fail threw) and may be superseded like a dead process's.
 const heldHere = new Set<string>();
 
-export function holdRun(id: string): void {
+function holdRun(id: string): void {
   heldHere.add(id);
 }
 
@@ -177,7 +177,7 @@ export function releaseRun(id: string): void {
 }
 
 /** Whether an owner is the current process (whose claims are held in memory). */
-export function isThisProcess(owner: RunOwner): boolean {
+function isThisProcess(owner: RunOwner): boolean {
   const here = thisProcess();
   return owner.host === here.host && owner.pid === here.pid;
 }

@@ -30,7 +30,7 @@ export interface StoreConfig {
   timeouts?: DatabaseTimeouts;
 }
 
-export const DEFAULT_PGLITE_DIR = ".fintra/pglite";
+const DEFAULT_PGLITE_DIR = ".fintra/pglite";
 
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   return {

@@ -48,7 +48,11 @@ async function failRunning(db: SqlExecutor, id: string, error: string): Promise<
 }
 
 export class SqlLedger implements Ledger {
-  constructor(private readonly db: SqlExecutor) {}
+  private readonly db: SqlExecutor;
+
+  constructor(db: SqlExecutor) {
+    this.db = db;
+  }
 
   async latest(query: MaterializationQuery): Promise<Materialization | null> {
     const params: unknown[] = [query.asset, query.status, query.scopeKeys];

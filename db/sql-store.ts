@@ -48,7 +48,7 @@ const RECLAIM_EVERY = 200;
 const STAGE_CACHE = 1_000;
 
 /** Builds `WHERE` text for a filter, appending its parameters to `params`. */
-export function whereClause<Row extends object>(
+function whereClause<Row extends object>(
   table: TableSpec<Row>,
   where: Where<Row> | undefined,
   params: unknown[],
@@ -88,10 +88,12 @@ export class SqlStore implements Store {
   readonly dialect: "pglite" | "postgres";
   readonly ledger: SqlLedger;
 
-  constructor(
-    private readonly db: SqlExecutor,
-    private readonly migrationDirs?: readonly string[],
-  ) {
+  private readonly db: SqlExecutor;
+  private readonly migrationDirs?: readonly string[];
+
+  constructor(db: SqlExecutor, migrationDirs?: readonly string[]) {
+    this.db = db;
+    this.migrationDirs = migrationDirs;
     this.dialect = db.dialect;
     this.ledger = new SqlLedger(db);
   }
@@ -235,6 +237,22 @@ export class SqlStore implements Store {
     const wanted = (query.columns as string[] | undefined) ?? Object.keys(table.columns);
     const selected = [...new Set([...wanted, ...key])];
     const pageSize = query.pageSize ?? DEFAULT_PAGE;
+    const lead = (query.where as Record<string, Condition> | undefined)?.[key[0] as string];
+    if (lead && typeof lead === "object" && "in" in lead) {
+      // A list on the key's lead (at most IN_SLICE values: `read` slices longer ones) is read
+      // in one statement without LIMIT or a keyset, and handed out in pages. Either of those
+      // lets Postgres 15 plan an ordered walk of the whole primary key: on 54M price rows a
+      // LIMIT page took 2.4 s and a keyset page 25 s, where the plain read takes 20 ms.
+      const params: unknown[] = [];
+      const clauses = whereClause(table, query.where, params);
+      const rows = await this.db.query<Record<string, unknown>>(
+        `SELECT ${selected.map(ident).join(", ")} FROM ${ident(table.name)}
+          WHERE ${clauses.join(" AND ")} ORDER BY ${key.map(ident).join(", ")}`,
+        params,
+      );
+      for (let i = 0; i < rows.length; i += pageSize) yield rows.slice(i, i + pageSize) as Row[];
+      return;
+    }
     let after: unknown[] | null = null;
     for (;;) {
       const params: unknown[] = [];
@@ -413,6 +431,10 @@ export class SqlStore implements Store {
       }
       throw error;
     }
+  }
+
+  async analyze<Row extends object>(table: TableSpec<Row>): Promise<void> {
+    await this.db.exec(`ANALYZE ${ident(table.name)}`);
   }
 
   async ping(): Promise<void> {

@@ -95,7 +95,7 @@ export function stagedRows<Row extends object>(
 type FilterOp = "eq" | "gt" | "gte" | "lt" | "lte" | "in" | "null";
 
 /** A Store filter as the publish function's `p_replace`: values as text, cast in SQL. */
-export function replaceFilter<Row extends object>(
+function replaceFilter<Row extends object>(
   table: TableSpec<Row>,
   where: Where<Row>,
 ): Record<string, Partial<Record<FilterOp, unknown>>> {

@@ -120,6 +120,12 @@ export interface Store {
    * command, verification queries). SQL adapters only.
    */
   readOnlyQuery(text: string): Promise<Record<string, unknown>[]>;
+  /**
+   * Refreshes the planner's statistics of a table after a bulk write (a backfill): without
+   * them Postgres guesses, and a guessed plan can walk a 54M-row key for a 50-ticker read.
+   * A no-op where the server's autovacuum is the only way (Supabase over REST).
+   */
+  analyze<Row extends object>(table: TableSpec<Row>): Promise<void>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -95,7 +95,7 @@ export function nearestRank(sorted: readonly number[], q: number): number {
 }
 
 /** Benchmark confidence for a sample size (a count): <10 low, <20 medium, else high. */
-export function benchmarkConfidence(n: Count): BenchmarkConfidence {
+function benchmarkConfidence(n: Count): BenchmarkConfidence {
   if (n < 10) return "low";
   if (n < 20) return "medium";
   return "high";
@@ -150,7 +150,7 @@ export function trimmedMean(sorted: readonly number[]): number {
 }
 
 /** p5/p95 of 500 seeded bootstrap resample means of an ascending sample (same unit). */
-export function bootstrapMeanRange(sorted: readonly number[]): { p5: number; p95: number } {
+function bootstrapMeanRange(sorted: readonly number[]): { p5: number; p95: number } {
   const next = mulberry32(hashNumbers(sorted));
   const n = sorted.length;
   const means: number[] = [];
@@ -189,7 +189,7 @@ export function benchmarksAsOf(
 }
 
 /** A stored row as a benchmark (p-values in the metric's unit); null if n < 3 or p's unusable. */
-export function benchmarkFromRow(r: SectorBenchmarkRow): SectorBenchmark | null {
+function benchmarkFromRow(r: SectorBenchmarkRow): SectorBenchmark | null {
   const ps = [r.p10, r.p25, r.p50, r.p75, r.p90];
   if (!isNum(r.sample_size) || r.sample_size < MIN_SAMPLE) return null;
   // Null p-values compared as 0 in the original; a distribution must be complete and ordered.

@@ -80,7 +80,7 @@ function weekdayOfDay(day: number): number {
 }
 
 /** The weekday's English name of a `YYYY-MM-DD` date ("Saturday"); a name, no unit. */
-export function weekdayName(iso: string): string {
+function weekdayName(iso: string): string {
   return WEEKDAY_NAMES[weekdayOfDay(requireDay(iso))] as string;
 }
 
@@ -135,7 +135,7 @@ function observed(day: number): number {
 const holidayCache = new Map<number, ReadonlyMap<string, string>>();
 
 /** NYSE full-day closures of a year on weekdays: date (`YYYY-MM-DD`) to name; no unit. */
-export function nyseHolidayNames(year: number): ReadonlyMap<string, string> {
+function nyseHolidayNames(year: number): ReadonlyMap<string, string> {
   const cached = holidayCache.get(year);
   if (cached) return cached;
   const days: [number, string][] = [];

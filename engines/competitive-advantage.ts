@@ -29,7 +29,7 @@ export interface CompetitiveAdvantage {
 }
 
 /** Band of a 0..100 advantage score: <40 weak, <70 defendable, else strong. */
-export function advantageBand(score: Score | null): AdvantageBand | null {
+function advantageBand(score: Score | null): AdvantageBand | null {
   if (!isNum(score)) return null;
   return score < 40 ? "weak" : score < 70 ? "defendable" : "strong";
 }
@@ -67,7 +67,7 @@ export function calculateCompetitiveAdvantage(rows: readonly FinancialRow[]): Co
 }
 
 /** Confidence (0..100) from the number of fiscal years analysed. */
-export function historyConfidence(years: Count): ConfidencePercent {
+function historyConfidence(years: Count): ConfidencePercent {
   if (years >= 10) return 90;
   if (years >= 8) return 80;
   if (years >= 5) return 70;

@@ -7,7 +7,7 @@ import type { IsoDate, Year, Years } from "./units.ts";
 const MS_PER_DAY = 86_400_000;
 
 /** Milliseconds since epoch at UTC midnight of an ISO date; null if the text is not a date. */
-export function isoToUtcMs(date: IsoDate | null | undefined): number | null {
+function isoToUtcMs(date: IsoDate | null | undefined): number | null {
   if (typeof date !== "string") return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   if (!m) return null;
@@ -50,4 +50,18 @@ export function minusYears(date: IsoDate, n: number): IsoDate | null {
 /** Compare two ISO dates as text (`YYYY-MM-DD`): a unitless sign, negative, zero or positive. */
 export function compareIso(a: IsoDate, b: IsoDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The ISO date `days` calendar days before `date` (negative: after); throws on a bad date. */
+export function daysBefore(date: IsoDate, days: number): IsoDate {
+  const ms = isoToUtcMs(date);
+  if (ms === null) throw new RangeError(`not a date: ${JSON.stringify(date)}`);
+  return new Date(ms - days * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The same calendar day `years` earlier (29 Feb → 28 Feb); throws on a bad date. */
+export function yearsBefore(date: IsoDate, years: number): IsoDate {
+  const earlier = minusYears(date, years);
+  if (earlier === null) throw new RangeError(`not a date: ${JSON.stringify(date)}`);
+  return earlier;
 }

@@ -88,10 +88,7 @@ export function fiscalYearRows<T extends FinancialRow>(
 }
 
 /** FY rows ≤ asOf, one per fiscal year, oldest first (rows keep their own units). */
-export function fiscalYearHistory<T extends FinancialRow>(
-  rows: readonly T[],
-  asOf?: IsoDate | null,
-): T[] {
+function fiscalYearHistory<T extends FinancialRow>(rows: readonly T[], asOf?: IsoDate | null): T[] {
   return [...fiscalYearRows(rows, asOf).entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
 }
 

@@ -74,7 +74,7 @@ export function cagr(
 }
 
 /** CAGR (decimal per year) of a field over the `years` fiscal years ending at `endYear`. */
-export function fiscalCagr(
+function fiscalCagr(
   byYear: ReadonlyMap<Year, FinancialRow>,
   field: GrowthField,
   endYear: Year,

@@ -4,7 +4,8 @@
  * reading, the growth status, the structural coverage and the layer status.
  *
  * A year is complete when revenue, net income and free cash flow are all known. Walking
- * from the newest complete year back, the block stops at the first missing year. Fewer than
+ * the complete FY rows from the newest period end back, the block stops at the first
+ * missing year. Fewer than
  * 3 years is `early`, 3–4 `developing`, 5 or more `established`.
  */
 import { type FinancialRow, fiscalYearOf, isFiscalYear } from "./financial-rows.ts";
@@ -23,27 +24,33 @@ export interface FundamentalsMaturity {
 }
 
 /** Maturity class from a count of consecutive complete fiscal years. */
-export function maturityClass(years: Count): MaturityClass {
+function maturityClass(years: Count): MaturityClass {
   if (years < 3) return "early";
   if (years < 5) return "developing";
   return "established";
 }
 
+// Walked in period_end_date order from the newest: the same year again is skipped, the year
+// before extends the block, anything else (labels that disagree with the dates) ends it.
 /** Consecutive complete fiscal years (count, first and last year) of FY rows ≤ asOf. */
 export function fundamentalsMaturity(
   rows: readonly FinancialRow[],
   asOf?: IsoDate | null,
 ): FundamentalsMaturity {
-  const years = new Set<Year>();
-  for (const r of rows) {
-    if (!isFiscalYear(r)) continue;
-    if (asOf && r.period_end_date > asOf) continue;
-    if (!isNum(r.revenue) || !isNum(r.net_income) || !isNum(r.free_cash_flow)) continue;
-    const fy = fiscalYearOf(r);
-    if (fy !== null) years.add(fy);
-  }
-  const desc = [...years].sort((a, b) => b - a);
-  const last = desc[0];
+  const complete = rows.filter(
+    (r) =>
+      isFiscalYear(r) &&
+      !(asOf && r.period_end_date > asOf) &&
+      isNum(r.revenue) &&
+      isNum(r.net_income) &&
+      isNum(r.free_cash_flow) &&
+      fiscalYearOf(r) !== null,
+  );
+  const walk = complete.map((r) => ({ end: r.period_end_date, fy: fiscalYearOf(r) as Year }));
+  // Newest end first; two rows ending the same day, the later label first (order-free).
+  walk.sort((a, b) => (a.end < b.end ? 1 : a.end > b.end ? -1 : b.fy - a.fy));
+  const years = walk.map((r) => r.fy);
+  const last = years[0];
   if (last === undefined) {
     return {
       fundamentals_years_count: 0,
@@ -54,8 +61,8 @@ export function fundamentalsMaturity(
   }
   let first = last;
   let count = 1;
-  // Duplicate years were merged by the Set, so any step other than 1 is a gap.
-  for (const fy of desc.slice(1)) {
+  for (const fy of years.slice(1)) {
+    if (fy === first) continue;
     if (first - fy !== 1) break;
     first = fy;
     count++;

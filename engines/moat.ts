@@ -22,10 +22,15 @@ import { annualHistory, type FinancialRow } from "./financial-rows.ts";
 import { clamp, isNum, mean, populationStdDev } from "./math.ts";
 import type { ConfidencePercent, Count, Ratio, Score } from "./units.ts";
 
-/** Result of `coherenceCheck`. */
+/** Result of `coherenceCheck`: the verdict, why, and the two figures it read. */
 export interface CoherenceCheck {
   score: Score;
   verdict: "High Quality Growth" | "Inefficient Growth" | "Neutral";
+  explanation: string;
+  /** Revenue growth of the newest year over the one before (decimal). */
+  revenue_growth: Ratio;
+  /** Change of operating margin between those years (decimal, 0.01 = one point). */
+  operating_margin_change: Ratio;
 }
 
 /** The moat result. */
@@ -75,12 +80,29 @@ export function sectorDefaults(sector: string | null | undefined): {
 
 /** Growth coherence from revenue growth and operating-margin change (both decimals) → 0..100. */
 export function coherenceCheck(revenueGrowth: Ratio, marginChange: Ratio): CoherenceCheck {
+  const read = (
+    score: Score,
+    verdict: CoherenceCheck["verdict"],
+    explanation: string,
+  ): CoherenceCheck => ({
+    score,
+    verdict,
+    explanation,
+    revenue_growth: revenueGrowth,
+    operating_margin_change: marginChange,
+  });
   if (revenueGrowth > 0.05) {
-    if (marginChange >= 0) return { score: 100, verdict: "High Quality Growth" };
-    if (marginChange < -0.01) return { score: 30, verdict: "Inefficient Growth" };
-    return { score: 70, verdict: "Neutral" };
+    if (marginChange >= 0)
+      return read(100, "High Quality Growth", "revenue grew over 5% and operating margin held");
+    if (marginChange < -0.01)
+      return read(
+        30,
+        "Inefficient Growth",
+        "revenue grew over 5% but operating margin fell more than one point",
+      );
+    return read(70, "Neutral", "revenue grew over 5%; operating margin slipped under one point");
   }
-  return { score: 50, verdict: "Neutral" };
+  return read(50, "Neutral", "revenue grew 5% or less: no growth to judge");
 }
 
 /** Capital discipline 0..100 from the oldest and newest of ≥3 rows with ROIC and invested capital. */

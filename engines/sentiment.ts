@@ -146,7 +146,7 @@ export function calculateSentiment(
 }
 
 /** Band of a 0..100 sentiment value: ≥60 optimistic, ≤40 pessimistic, else neutral. */
-export function sentimentBand(value: Score | null): SentimentBand | null {
+function sentimentBand(value: Score | null): SentimentBand | null {
   if (!isNum(value)) return null;
   return value >= 60 ? "optimistic" : value <= 40 ? "pessimistic" : "neutral";
 }

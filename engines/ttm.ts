@@ -11,9 +11,12 @@
  * missing data.
  *
  * Decision (consecutive quarters): the original's TTM valuation scripts never checked that
- * the 4 quarters were consecutive, although its docs said they did. `ttmValuationRow` skips
- * a window that is not consecutive (labels `YYYYQn` in sequence, Q4 → next year's Q1, or
- * failing labels, quarter ends 75–105 days apart), with the reason.
+ * the 4 quarters were consecutive, although its docs said they did. Here quarters are
+ * consecutive when their fiscal labels (`YYYYQn`) follow each other, Q4 → next year's Q1;
+ * dates never decide (a fiscal calendar can move quarter ends) and an unlabelled quarter
+ * is never consecutive. `quarterOrdinal` is that one rule, shared with datos_financieros'
+ * TTM rows and datos_valuacion_ttm's windows; `ttmValuationRow` skips a window that breaks
+ * it, with the reason.
  *
  * Decision (one share count, one price): the original's backfill used weighted shares and
  * `prices_daily`; its incremental job read `shares_outstanding` and a `datos_eod` table that
@@ -23,7 +26,6 @@
  * latest `datos_eod` close (`prices_daily` is a view of it) on or before the quarter end.
  * The spec's EPS reads `shares_outstanding(Q4)`; its vectors hold with either count.
  */
-import { daysBetween } from "./dates.ts";
 import { isNum, num } from "./math.ts";
 import type { IsoDate, Money, Multiple, PerShare, Price, Shares } from "./units.ts";
 
@@ -129,28 +131,28 @@ export function ttmValuationMultiples(
   };
 }
 
-/** True when each quarter follows the previous one (by label, else 75–105 days apart). */
+// Consecutive quarters differ by 1, 2025Q4 → 2026Q1 too.
+/** A `YYYYQn` label's place in fiscal time (fiscal year × 4 + quarter − 1, unitless), else null. */
+export function quarterOrdinal(label: string | null | undefined): number | null {
+  const m = /^(\d{4})\s*Q([1-4])$/i.exec((label ?? "").trim());
+  return m ? Number(m[1]) * 4 + Number(m[2]) - 1 : null;
+}
+
+/** True when each quarter's fiscal label follows the previous one's (`quarterOrdinal`; unitless). */
 export function areConsecutiveQuarters(
-  quarters: readonly Pick<QuarterRow, "period_end_date" | "period_label">[],
+  quarters: readonly Pick<QuarterRow, "period_label">[],
 ): boolean {
-  for (let i = 1; i < quarters.length; i++) {
-    const prev = quarters[i - 1]!;
-    const curr = quarters[i]!;
-    const a = parseQuarterLabel(prev.period_label);
-    const b = parseQuarterLabel(curr.period_label);
-    if (a && b) {
-      const next =
-        a.quarter === 4 ? { year: a.year + 1, quarter: 1 } : { ...a, quarter: a.quarter + 1 };
-      if (next.year === b.year && next.quarter === b.quarter) continue;
-    }
-    const gap = daysBetween(prev.period_end_date, curr.period_end_date);
-    if (gap === null || gap < 75 || gap > 105) return false;
+  let previous: number | null = null;
+  for (const [i, q] of quarters.entries()) {
+    const ordinal = quarterOrdinal(q.period_label);
+    if (ordinal === null || (i > 0 && ordinal !== (previous as number) + 1)) return false;
+    previous = ordinal;
   }
   return true;
 }
 
 /** Latest close dated on or before `date` (price per share), or null. */
-export function priceOnOrBefore(
+function priceOnOrBefore(
   prices: readonly PricePoint[],
   date: IsoDate,
 ): { price: Price; price_date: IsoDate } | null {
@@ -197,11 +199,4 @@ export function quarterWindows<T extends QuarterRow>(quarters: readonly T[]): T[
   const windows: T[][] = [];
   for (let i = 3; i < ordered.length; i++) windows.push(ordered.slice(i - 3, i + 1));
   return windows;
-}
-
-function parseQuarterLabel(
-  label: string | null | undefined,
-): { year: number; quarter: number } | null {
-  const m = /^(\d{4})\s*Q([1-4])$/i.exec((label ?? "").trim());
-  return m ? { year: Number(m[1]), quarter: Number(m[2]) } : null;
 }

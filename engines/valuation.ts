@@ -69,7 +69,7 @@ export interface ValuationState {
 const KEYS: (keyof ValuationMetrics)[] = ["pe_ratio", "ev_ebitda", "price_to_fcf"];
 
 /** A plain multiple kept only if finite and > 0, else null. */
-export function validMultiple(x: number | null | undefined): Multiple | null {
+function validMultiple(x: number | null | undefined): Multiple | null {
   return isNum(x) && x > 0 ? x : null;
 }
 
@@ -129,7 +129,7 @@ export function buildValuationState(
 }
 
 /** Sector status of a median percentile (0..100). */
-export function sectorStatus(medianPercentile: Percentile): CanonicalValuationStatus {
+function sectorStatus(medianPercentile: Percentile): CanonicalValuationStatus {
   if (medianPercentile <= 20) return "very_cheap_sector";
   if (medianPercentile <= 40) return "cheap_sector";
   if (medianPercentile <= 60) return "fair_sector";

@@ -6,20 +6,6 @@
  * collapse into one run that reads the ledger, so none is lost.
  */
 import { type Inngest, NonRetriableError } from "inngest";
-import type { AssetDefinition, MaterializeResult } from "../assets/define.ts";
-import { ledgerTarget } from "../assets/gate.ts";
-import type { AssetGraph } from "../assets/graph.ts";
-import { createLogger, type Logger } from "../assets/log.ts";
-import {
-  isNotPublished,
-  NoTradingError,
-  NotPublishedError,
-  PartitionError,
-  publicationRetry,
-  resolvePartition,
-} from "../assets/partitions.ts";
-import type { Resources } from "../assets/resources.ts";
-import { assetContext, blockingCheck, commitRun, type OpenedRun, openRun } from "../assets/run.ts";
 import { type GateDecision, normalizeScope, type Scope } from "../db/index.ts";
 import {
   assetFailed,
@@ -27,10 +13,24 @@ import {
   assetRequested,
   parseEventData,
 } from "../inngest.config.ts";
+import { type AssetDefinition, type MaterializeResult, runMaterialize } from "../runtime/define.ts";
+import { ledgerTarget } from "../runtime/gate.ts";
+import type { AssetGraph } from "../runtime/graph.ts";
+import { createLogger, type Logger } from "../runtime/log.ts";
+import {
+  isNotPublished,
+  NoTradingError,
+  NotPublishedError,
+  PartitionError,
+  publicationRetry,
+  resolvePartition,
+} from "../runtime/partitions.ts";
+import type { Resources } from "../runtime/resources.ts";
+import { assetContext, blockingCheck, commitRun, type OpenedRun, openRun } from "../runtime/run.ts";
 import { assetTriggers, EVENTS, RUN_KEY } from "./triggers.ts";
 
 /** Inngest flow control for asset functions; tuned here, registered with the dev server. */
-export const FLOW = {
+const FLOW = {
   debounce: { period: "10s", timeout: "2m" },
   retries: 3,
   /**
@@ -48,7 +48,7 @@ interface ConcurrencyOption {
 }
 
 /** One run per (asset, day, scope); FMP readers also share the account-wide FMP slot. */
-export function concurrencyFor(
+function concurrencyFor(
   def: AssetDefinition,
 ): [ConcurrencyOption] | [ConcurrencyOption, ConcurrencyOption] {
   const perRun: ConcurrencyOption = { limit: 1, key: RUN_KEY };
@@ -143,7 +143,7 @@ export async function markRunFailed(args: {
  * whose id it saw in the last 24 hours, so however many up-to-date assets
  * pass a cascade on, each materialization wakes its dependents once.
  */
-export function announcementId(materializationId: string, cascade: boolean): string {
+function announcementId(materializationId: string, cascade: boolean): string {
   return `fintra-materialized-${materializationId}-${cascade ? "cascade" : "alone"}`;
 }
 
@@ -328,7 +328,7 @@ export function createAssetFunction(
           progress: { total() {}, advance() {} },
         });
         try {
-          result = await def.materialize(ctx);
+          result = await runMaterialize(def, ctx);
         } catch (error) {
           const reason = notPublishedReason(error);
           if (reason === null) throw error;

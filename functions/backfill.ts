@@ -12,11 +12,11 @@
  * interrupted backfill resumes where it stopped.
  */
 import { type Inngest, NonRetriableError } from "inngest";
-import { backfillRange } from "../assets/backfill.ts";
-import { type AssetGraph, SelectionError } from "../assets/graph.ts";
-import { PartitionError } from "../assets/partitions.ts";
-import type { Resources } from "../assets/resources.ts";
-import { assetRequested, backfillRequested } from "../inngest.config.ts";
+import { assetMaterialized, assetRequested, backfillRequested } from "../inngest.config.ts";
+import { backfillRange } from "../runtime/backfill.ts";
+import { type AssetGraph, SelectionError } from "../runtime/graph.ts";
+import { PartitionError } from "../runtime/partitions.ts";
+import type { Resources } from "../runtime/resources.ts";
 
 /**
  * Dates handled per run: 2 steps each (request, wait) plus the plan and the hand-over, 182
@@ -24,7 +24,7 @@ import { assetRequested, backfillRequested } from "../inngest.config.ts";
  */
 export const DATES_PER_RUN = 90;
 /** How long to wait for a date before requesting the next one anyway. */
-export const DATE_TIMEOUT = "2h";
+const DATE_TIMEOUT = "2h";
 
 export interface BackfillPlan {
   /** Partitioned assets of the selection with no partitioned dep inside it. */
@@ -103,7 +103,7 @@ export function createBackfillFunction(options: {
           ),
         );
         await step.waitForEvent(`wait-${date}`, {
-          event: "fintra/asset.materialized",
+          event: assetMaterialized.name,
           timeout: DATE_TIMEOUT,
           if: `async.data.asset == '${pacer}' && async.data.runDate == '${date}'`,
         });

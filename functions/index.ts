@@ -1,8 +1,8 @@
 /** Every Inngest function of the app: one per asset, plus per-ticker debugging and backfills. */
 import type { Inngest } from "inngest";
-import type { AssetGraph } from "../assets/graph.ts";
-import type { Logger } from "../assets/log.ts";
-import type { Resources } from "../assets/resources.ts";
+import type { AssetGraph } from "../runtime/graph.ts";
+import type { Logger } from "../runtime/log.ts";
+import type { Resources } from "../runtime/resources.ts";
 import { createAssetFunction } from "./asset-function.ts";
 import { createBackfillFunction } from "./backfill.ts";
 import { createTickerFunction } from "./ticker.ts";

@@ -8,11 +8,11 @@
  * The ledger records every scoped run; none counts as the day's full one.
  */
 import { type Inngest, NonRetriableError } from "inngest";
-import type { AssetGraph } from "../assets/graph.ts";
-import { PartitionError, resolvePartition } from "../assets/partitions.ts";
-import type { Resources } from "../assets/resources.ts";
 import { normalizeTicker } from "../db/scope.ts";
 import { assetRequested, parseEventData, tickerRequested } from "../inngest.config.ts";
+import type { AssetGraph } from "../runtime/graph.ts";
+import { PartitionError, resolvePartition } from "../runtime/partitions.ts";
+import type { Resources } from "../runtime/resources.ts";
 import { EVENTS } from "./triggers.ts";
 
 export function createTickerFunction(options: {

@@ -4,21 +4,29 @@
  * library, so the expressions are built in one place.
  */
 import { cron } from "inngest";
-import type { AssetDefinition } from "../assets/define.ts";
+import {
+  assetFailed,
+  assetMaterialized,
+  assetRequested,
+  backfillRequested,
+  tickerRequested,
+} from "../inngest.config.ts";
+import type { AssetDefinition } from "../runtime/define.ts";
 
+/** The event names, read from the one catalogue (inngest.config.ts). */
 export const EVENTS = {
-  requested: "fintra/asset.requested",
-  materialized: "fintra/asset.materialized",
-  failed: "fintra/asset.failed",
-  ticker: "fintra/ticker.requested",
-  backfill: "fintra/backfill.requested",
+  requested: assetRequested.name,
+  materialized: assetMaterialized.name,
+  failed: assetFailed.name,
+  ticker: tickerRequested.name,
+  backfill: backfillRequested.name,
 } as const;
 
 /** CEL string literal (asset keys are [a-z0-9_], but quote defensively). */
 const literal = (text: string) => `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
 
 /** `event.data.asset == 'x'`: this asset was requested. */
-export function requestedIf(key: string): string {
+function requestedIf(key: string): string {
   return `event.data.asset == ${literal(key)}`;
 }
 
@@ -27,7 +35,7 @@ export function requestedIf(key: string): string {
  * materialized in a run meant to flow downstream (the daily cron, or a
  * request with `downstream`). A lone rematerialization stays alone.
  */
-export function materializedIf(deps: readonly string[]): string {
+function materializedIf(deps: readonly string[]): string {
   return `event.data.asset in [${deps.map(literal).join(", ")}] && event.data.cascade == true`;
 }
 

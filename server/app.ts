@@ -7,9 +7,9 @@
 import { Hono } from "hono";
 import type { Inngest, InngestFunction } from "inngest";
 import { serve } from "inngest/hono";
-import type { AssetGraph } from "../assets/graph.ts";
-import { type Logger, silentLogger } from "../assets/log.ts";
-import type { Resources } from "../assets/resources.ts";
+import type { AssetGraph } from "../runtime/graph.ts";
+import { type Logger, silentLogger } from "../runtime/log.ts";
+import type { Resources } from "../runtime/resources.ts";
 import { adminAuth } from "./admin-auth.ts";
 import { assetRoutes } from "./routes/assets.ts";
 

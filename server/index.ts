@@ -7,10 +7,10 @@
  */
 import { type ServerType, serve } from "@hono/node-server";
 import { graph } from "../assets/index.ts";
-import { createLogger, type Logger } from "../assets/log.ts";
-import { openResources, type Resources } from "../assets/resources.ts";
 import { createFunctions } from "../functions/index.ts";
 import { createInngestClient } from "../inngest.config.ts";
+import { createLogger, type Logger } from "../runtime/log.ts";
+import { openResources, type Resources } from "../runtime/resources.ts";
 import { createApp } from "./app.ts";
 
 export class ServerConfigError extends Error {

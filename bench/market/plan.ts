@@ -13,7 +13,7 @@
  * is a cache miss at run time: counted, printed and fatal to the run (see market.ts).
  */
 import { addDays, format, parseISO, subDays, subYears } from "date-fns";
-import { HISTORY_YEARS } from "../../assets/statements.ts";
+import { HISTORY_YEARS } from "../../assets/statements/statements.ts";
 import { symbolRequests } from "../../sources/fmp/index.ts";
 import { BENCHMARK_SYMBOL } from "../../sources/sandbox/index.ts";
 import { filingWindow, LISTING_PAGE_SIZE } from "../../sources/sec/index.ts";

@@ -4,8 +4,9 @@
  * from the rows themselves (a row version created after a point has a newer xmin), so an
  * upsert that rewrote identical values counts as a write.
  */
-import type { MaterializeSummary } from "../../assets/materialize.ts";
+
 import type { Store } from "../../db/index.ts";
+import type { MaterializeSummary } from "../../runtime/materialize.ts";
 import type { AssetFigure } from "./report.ts";
 
 /** The weekly SEC jobs: their own stage, left out of the day's selection. */

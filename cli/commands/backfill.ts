@@ -2,62 +2,14 @@
  * `fintra backfill <selection> --from D1 --to D2`: every trading date of a range (the exchange
  * calendar's; the holidays passed are listed), oldest first.
  */
-import { SingleBar } from "cli-progress";
-import {
-  type BackfillProgress,
-  backfill,
-  backfillRange,
-  type DayOutcome,
-} from "../../assets/backfill.ts";
-import { createLogger } from "../../assets/log.ts";
-import { PartitionError } from "../../assets/partitions.ts";
+import { backfill, backfillRange } from "../../runtime/backfill.ts";
+import { createLogger } from "../../runtime/log.ts";
+import { PartitionError } from "../../runtime/partitions.ts";
 import { openMigrated, positiveInt, type RegisterCommand, select } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
 import { parsePartition } from "../options.ts";
+import { backfillProgress } from "../progress.ts";
 import { trapInterrupts } from "./materialize.ts";
-
-/** A bar with an ETA on a terminal (problems listed after it); elsewhere a line per tenth of the dates and per problem. */
-export function backfillProgress(stream: NodeJS.WriteStream): BackfillProgress {
-  const describe = (d: DayOutcome) =>
-    `${d.partition} ${d.status}${d.rows ? ` ${d.rows} rows` : ""}${d.note && d.status !== "fresh" ? ` (${d.note})` : ""}`;
-  const notable = (d: DayOutcome) => d.status !== "done" && d.status !== "fresh";
-  if (!stream.isTTY) {
-    let total = 0;
-    let seen = 0;
-    return {
-      start: (days) => {
-        total = days;
-      },
-      day: (d) => {
-        seen += 1;
-        if (notable(d)) stream.write(`${describe(d)}\n`);
-        else if (seen === total || seen % Math.max(1, Math.ceil(total / 10)) === 0) {
-          stream.write(`backfill ${seen}/${total} dates (${d.partition})\n`);
-        }
-      },
-      stop() {},
-    };
-  }
-  const bar = new SingleBar({
-    stream,
-    format: " backfill {bar} {value}/{total} dates | {partition} | eta {eta_formatted}",
-    hideCursor: true,
-    etaBuffer: 20,
-  });
-  // Lines written under a live bar leave torn copies of it: hold them until it stops.
-  const held: string[] = [];
-  return {
-    start: (days) => bar.start(days, 0, { partition: "" }),
-    day: (d) => {
-      if (notable(d)) held.push(describe(d));
-      bar.increment(1, { partition: d.partition });
-    },
-    stop: () => {
-      bar.stop();
-      for (const line of held) stream.write(`${line}\n`);
-    },
-  };
-}
 
 export const registerBackfill: RegisterCommand = (program, ctx) => {
   program

@@ -5,7 +5,7 @@ import type { RegisterCommand } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
 
 /** Splits a SQL script into statements: `--` comments dropped, `;` outside quotes ends one. */
-export function splitStatements(script: string): string[] {
+function splitStatements(script: string): string[] {
   const statements: string[] = [];
   let current = "";
   let quote: string | null = null;

@@ -9,24 +9,24 @@
  */
 import { resolve } from "node:path";
 import { format, subDays, subYears } from "date-fns";
-import { backfill } from "../../assets/backfill.ts";
-import { materialize } from "../../assets/materialize.ts";
-import { parseDate, utcDate } from "../../assets/partitions.ts";
-import { terminalReporter } from "../../assets/progress.ts";
-import type { Resources } from "../../assets/resources.ts";
 import { openStore } from "../../db/index.ts";
+import { backfill } from "../../runtime/backfill.ts";
+import { materialize } from "../../runtime/materialize.ts";
+import { parseDate, utcDate } from "../../runtime/partitions.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { createFmpClient } from "../../sources/fmp/index.ts";
 import {
   createSandboxMarket,
   SANDBOX_API_KEY,
   startSandboxServer,
 } from "../../sources/sandbox/index.ts";
+import { createSecDocumentClient } from "../../sources/sec/index.ts";
 import { positiveInt, type RegisterCommand } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
-import { backfillProgress } from "./backfill.ts";
+import { backfillProgress, terminalReporter } from "../progress.ts";
 import { trapInterrupts } from "./materialize.ts";
 
-export const DEMO_DIR = ".fintra/demo";
+const DEMO_DIR = ".fintra/demo";
 
 export const registerDemo: RegisterCommand = (program, ctx) => {
   program
@@ -61,7 +61,10 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         ratePerMinute: 1_000_000,
       });
       const db = await openStore({ pgliteDir: opts.dir });
-      const resources: Resources = { db, fmp: () => fmp, now: () => now };
+      // The sandbox serves the filings too, on loopback: the SEC's fair-access pace (at most
+      // 10 requests a second) is for sec.gov, so the demo's client does not keep it.
+      const sec = createSecDocumentClient({ userAgent: "fintra demo", ratePerSecond: 1_000 });
+      const resources: Resources = { db, fmp: () => fmp, sec: () => sec, now: () => now };
       const untrap = trapInterrupts(io.stderr, db);
       try {
         const applied = await db.migrate();

@@ -3,14 +3,15 @@
  * Also the CLI's interrupt trap, shared with `backfill`: Ctrl-C or SIGTERM closes the
  * runs in flight in the ledger instead of leaving them `running`.
  */
-import { createLogger } from "../../assets/log.ts";
-import { type MaterializeSummary, materialize } from "../../assets/materialize.ts";
-import { terminalReporter } from "../../assets/progress.ts";
+
 import type { Store } from "../../db/index.ts";
 import { heldRuns } from "../../db/ledger.ts";
+import { createLogger } from "../../runtime/log.ts";
+import { type MaterializeSummary, materialize } from "../../runtime/materialize.ts";
 import { openMigrated, positiveInt, type RegisterCommand, select } from "../context.ts";
 import { line, table } from "../io.ts";
 import { parsePartition, parseScope } from "../options.ts";
+import { terminalReporter } from "../progress.ts";
 
 /** The shell's convention: 128 + the signal's number. */
 const SIGNAL_EXIT: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 143 };
@@ -50,7 +51,7 @@ export function trapInterrupts(stderr: NodeJS.WritableStream, db: Store): () => 
   };
 }
 
-export function summaryTable(summary: MaterializeSummary): string {
+function summaryTable(summary: MaterializeSummary): string {
   return table(
     ["asset", "status", "rows", "seconds", "note"],
     summary.outcomes.map((o) => [

@@ -1,5 +1,5 @@
 /** `fintra status` and `fintra why <asset>`: the ledger for people, as the status API shows it. */
-import { assetStatuses, whyNot } from "../../assets/status.ts";
+import { assetStatuses, whyNot } from "../../runtime/status.ts";
 import { openMigrated, type RegisterCommand, select } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
 

@@ -119,7 +119,7 @@ function inUse(dir: string, holder: LockHolder | null): StoreInUseError {
  * Takes `dir`'s lock file (pid, host, command) or throws StoreInUseError; a
  * lock whose process died on this host is taken over. Returns the release.
  */
-export function lockStoreFolder(dataDir: string): () => void {
+function lockStoreFolder(dataDir: string): () => void {
   const dir = resolve(dataDir);
   const path = join(dir, LOCK_FILE);
   const holder: LockHolder = {

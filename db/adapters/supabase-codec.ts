@@ -53,7 +53,7 @@ export function encodeRow<Row extends object>(
 }
 
 /** A value read back, in the form SqlStore's parsers give. */
-export function fromJson(value: unknown, type: ColumnType | undefined): unknown {
+function fromJson(value: unknown, type: ColumnType | undefined): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
     case "timestamptz":

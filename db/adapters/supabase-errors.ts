@@ -15,7 +15,7 @@ const CREDENTIAL_PATTERNS: RegExp[] = [
 ];
 
 /** Replaces every occurrence of `secrets` and anything credential-shaped. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
+function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
     // Short strings would redact ordinary words; real keys are long.
@@ -35,12 +35,13 @@ export interface PostgrestFailure {
 
 /** A failed REST call, carrying PostgREST's code and the HTTP status for callers that branch on them. */
 export class SupabaseRestError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly status: number,
-  ) {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(message: string, code: string, status: number) {
     super(message);
+    this.code = code;
+    this.status = status;
     this.name = "SupabaseRestError";
   }
 }

@@ -35,15 +35,17 @@ export type RetryListener = (event: {
 
 /** A response worth another try; thrown inside p-retry, never seen by callers. */
 class RetryableResponse extends Error {
-  constructor(
-    readonly status: number,
-    readonly retryAfterMs: number | null,
-  ) {
+  readonly status: number;
+  readonly retryAfterMs: number | null;
+
+  constructor(status: number, retryAfterMs: number | null) {
     super(`HTTP ${status}`);
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 

@@ -46,7 +46,11 @@ const rows = (data: unknown) => (data ?? []) as Record<string, unknown>[];
 const now = () => new Date().toISOString();
 
 export class SupabaseLedger implements Ledger {
-  constructor(private readonly rest: Rest) {}
+  private readonly rest: Rest;
+
+  constructor(rest: Rest) {
+    this.rest = rest;
+  }
 
   private get materializations() {
     return this.rest.from(MATERIALIZATIONS.name);

@@ -44,7 +44,7 @@ export interface SupabaseConnection {
   maxRows?: number;
 }
 
-export const DEFAULT_MAX_ROWS = 1_000;
+const DEFAULT_MAX_ROWS = 1_000;
 
 type Transport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;
 

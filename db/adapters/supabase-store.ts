@@ -247,6 +247,10 @@ export class SupabaseStore implements Store {
     throw new Error(NO_SQL_OVER_REST);
   }
 
+  async analyze<Row extends object>(_table: TableSpec<Row>): Promise<void> {
+    // PostgREST runs no ANALYZE; Supabase's autovacuum keeps the statistics.
+  }
+
   async ping(): Promise<void> {
     try {
       await this.#rest.run(

@@ -10,10 +10,6 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Inngest } from "inngest";
 import { z } from "zod";
-import { type AssetGraph, unknownAssetMessage } from "../../assets/graph.ts";
-import { PartitionError, resolvePartition } from "../../assets/partitions.ts";
-import type { Resources } from "../../assets/resources.ts";
-import { assetStatuses, whyNot } from "../../assets/status.ts";
 import { normalizeScope } from "../../db/scope.ts";
 import {
   assetRequested,
@@ -22,19 +18,23 @@ import {
   type MaterializeRequest,
   materializeRequestSchema,
 } from "../../inngest.config.ts";
+import { type AssetGraph, unknownAssetMessage } from "../../runtime/graph.ts";
+import { PartitionError, resolvePartition } from "../../runtime/partitions.ts";
+import type { Resources } from "../../runtime/resources.ts";
+import { assetStatuses, whyNot } from "../../runtime/status.ts";
 
 /** A materialize request is a few hundred bytes; 100 tickers stay under 3 KB. */
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 const whyQuery = z.strictObject({ partition: dateSchema.optional() });
 
 /** A refusal the operator can read in one line. */
 class Refusal extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 413 | 415,
-  ) {
+  readonly status: 400 | 413 | 415;
+
+  constructor(message: string, status: 400 | 413 | 415) {
     super(message);
+    this.status = status;
   }
 }
 
@@ -127,7 +127,7 @@ export function assetRoutes(options: {
         throw error;
       }
       const { ids } = await client.send(assetRequested.create({ asset: key, ...request }));
-      return c.json({ sent: "fintra/asset.requested", ids, asset: key, ...request }, 202);
+      return c.json({ sent: assetRequested.name, ids, asset: key, ...request }, 202);
     },
   );
 

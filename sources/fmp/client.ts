@@ -9,13 +9,14 @@
  *   for await (const rows of prices) await store.upsertPrices(rows);
  *   ledger.metadata = prices.report; // rows, skipped, samples, requests, bytes, ms
  */
+
+import { createRateLimiter } from "../rate-limit.ts";
 import { checkBaseUrl, DEFAULT_BASE_URL, DEFAULT_RATE_PER_MIN } from "./config.ts";
 import { CsvFetch, type CsvStream, describeRequest } from "./csv-fetch.ts";
 import type { CsvEndpoint, JsonEndpoint, Query } from "./endpoint.ts";
 import { FmpError, registerSecret } from "./errors.ts";
 import type { Transport } from "./http.ts";
 import { fetchJson } from "./json-fetch.ts";
-import { createRateLimiter } from "./rate-limit.ts";
 import type { FetchReport } from "./report.ts";
 import type { FmpLogger, RetryPolicy } from "./retry.ts";
 

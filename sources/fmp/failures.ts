@@ -53,20 +53,6 @@ export function fmpJsonMessage(text: string): string | undefined {
   return undefined;
 }
 
-/** Retry-After as milliseconds (seconds or an HTTP date), capped; undefined when absent. */
-export function parseRetryAfter(value: string | null, capMs: number): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value.trim());
-  let ms: number;
-  if (Number.isFinite(seconds)) ms = seconds * 1000;
-  else {
-    const at = Date.parse(value);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - Date.now();
-  }
-  return Math.min(Math.max(0, ms), capMs);
-}
-
 export function statusError(
   status: number,
   body: string,

@@ -6,10 +6,12 @@
  * The timeout clock runs only while waiting on the network, never while the caller is busy
  * with the rows it already has, so a slow database cannot make FMP look slow.
  */
+
+import type { RateLimiter } from "../rate-limit.ts";
+import { parseRetryAfter } from "../rate-limit.ts";
 import type { Query } from "./endpoint.ts";
 import { FmpError } from "./errors.ts";
-import { describeCause, type FailureContext, parseRetryAfter, statusError } from "./failures.ts";
-import type { RateLimiter } from "./rate-limit.ts";
+import { describeCause, type FailureContext, statusError } from "./failures.ts";
 
 export interface Transport {
   apiKey: string;

@@ -7,7 +7,7 @@
 import type { Query } from "./endpoint.ts";
 
 export const MAX_SAMPLES = 5;
-export const MAX_UNREAD_COLUMNS = 10;
+const MAX_UNREAD_COLUMNS = 10;
 
 export interface RowSample {
   /** Data row number in the body, 1 = the first row after the header. */

@@ -5,8 +5,8 @@
  * When the retries run out, the last error is rethrown with the attempt count.
  */
 import pRetry from "p-retry";
+import type { RateLimiter } from "../rate-limit.ts";
 import { FmpError } from "./errors.ts";
-import type { RateLimiter } from "./rate-limit.ts";
 
 export interface FmpLogger {
   info(message: string): void;

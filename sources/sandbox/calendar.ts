@@ -7,7 +7,7 @@
  * date-fns does the generators' arithmetic in local time, which is safe because only whole
  * calendar days are ever added or compared.
  */
-import { getDay, nextSaturday, previousSaturday } from "date-fns";
+import { getDay, previousSaturday } from "date-fns";
 import { isCalendarDate } from "../../engines/calendar.ts";
 
 export {
@@ -47,9 +47,4 @@ export function isIsoDate(text: string): boolean {
 export function saturdayOnOrBefore(iso: string): string {
   const date = toDate(iso);
   return getDay(date) === 6 ? iso : toIso(previousSaturday(date));
-}
-
-export function saturdayOnOrAfter(iso: string): string {
-  const date = toDate(iso);
-  return getDay(date) === 6 ? iso : toIso(nextSaturday(date));
 }

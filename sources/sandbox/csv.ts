@@ -43,11 +43,12 @@ export class CsvWriter {
   private rowCount = 0;
   private readonly chunkSize: number;
 
-  constructor(
-    private readonly columns: readonly string[],
-    private readonly corrupt?: RowCorruptor,
-    chunkSize = DEFAULT_CHUNK_SIZE,
-  ) {
+  private readonly columns: readonly string[];
+  private readonly corrupt?: RowCorruptor;
+
+  constructor(columns: readonly string[], corrupt?: RowCorruptor, chunkSize = DEFAULT_CHUNK_SIZE) {
+    this.columns = columns;
+    this.corrupt = corrupt;
     this.kinds = columns.map(columnKind);
     this.numericColumns = this.kinds.flatMap((kind, i) => (kind === "number" ? [i] : []));
     this.chunkSize = chunkSize;

@@ -134,7 +134,10 @@ function matches(endpoints: readonly string[] | undefined, endpoint: string): bo
 export class FaultPlan {
   private readonly counters = new Map<string, number>();
 
-  constructor(private readonly options: FaultOptions = {}) {
+  private readonly options: FaultOptions;
+
+  constructor(options: FaultOptions = {}) {
+    this.options = options;
     const malformed = options.malformedRows;
     if (malformed && !(malformed.rate >= 0 && malformed.rate <= 1)) {
       throw new Error("malformedRows.rate must be between 0 and 1");

@@ -92,12 +92,11 @@ export class CompanyLedger {
   private readonly acc: Accounts;
   private readonly noiseKey: number;
 
+  private readonly econ: CompanyEconomics;
+
   /** A ledger before its first quarter, or resumed from a saved state. */
-  constructor(
-    instrument: Instrument,
-    private readonly econ: CompanyEconomics,
-    from?: LedgerState,
-  ) {
+  constructor(instrument: Instrument, econ: CompanyEconomics, from?: LedgerState) {
+    this.econ = econ;
     this.noiseKey = hash2(instrument.key, 0x1ed6e7);
     this.acc = from ? { ...from.accounts } : this.openingAccounts();
     if (from) this.ordinal = from.ordinal;

@@ -116,12 +116,15 @@ export class PriceModel {
   /** W(reference) per instrument, computed on first use (NaN = not yet). */
   private readonly referenceNoise: Float64Array;
 
+  private readonly economics: (instrument: Instrument) => CompanyEconomics;
+
   constructor(
     seed: number,
     calendar: TradingCalendar,
     instruments: number,
-    private readonly economics: (instrument: Instrument) => CompanyEconomics,
+    economics: (instrument: Instrument) => CompanyEconomics,
   ) {
+    this.economics = economics;
     this.factors = new FactorPaths(seed, calendar.days.length);
     this.referenceIndex = calendar.indexOnOrBefore(PRICE_REFERENCE_DATE);
     this.referenceNoise = new Float64Array(instruments).fill(Number.NaN);

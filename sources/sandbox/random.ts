@@ -26,10 +26,6 @@ export function hash3(a: number, b: number, c: number): number {
   return hash2(hash2(a, b), c);
 }
 
-export function hash4(a: number, b: number, c: number, d: number): number {
-  return hash2(hash2(hash2(a, b), c), d);
-}
-
 /** FNV-1a over a string, for turning names (endpoints, symbols) into hash keys. */
 export function hashString(text: string): number {
   let h = 0x811c9dc5;

@@ -13,9 +13,9 @@
  * the pace is counted per client.
  */
 import pRetry from "p-retry";
+import { pacedLimiter, parseRetryAfter, type RateLimiter } from "../rate-limit.ts";
 import { DEFAULT_RATE_PER_SECOND, DEFAULT_USER_AGENT } from "./config.ts";
 import { describeUrl, isSecDocumentError, oneLine, SecDocumentError } from "./errors.ts";
-import { createPacer, type RequestPacer } from "./pacer.ts";
 
 export interface SecLogger {
   info(message: string): void;
@@ -68,7 +68,7 @@ interface Settings {
   timeoutMs: number;
   maxBytes: number;
   maxRetryAfterMs: number;
-  pacer: RequestPacer;
+  pacer: RateLimiter;
 }
 
 export function createSecDocumentClient(options: SecDocumentClientOptions = {}): SecDocumentClient {
@@ -80,7 +80,7 @@ export function createSecDocumentClient(options: SecDocumentClientOptions = {}):
     timeoutMs: positive(options.timeoutMs, 30_000, "timeoutMs"),
     maxBytes: positive(options.maxBytes, 25 * MiB, "maxBytes"),
     maxRetryAfterMs: positive(options.maxRetryAfterMs, 120_000, "maxRetryAfterMs"),
-    pacer: createPacer(ratePerSecond),
+    pacer: pacedLimiter(ratePerSecond),
   };
   const retries = options.retries ?? 5;
   const minTimeout = options.backoff?.minMs ?? 1_000;
@@ -327,20 +327,6 @@ function tooLarge(document: string, bytes: number, maxBytes: number): SecDocumen
     what: `document over the ${maxBytes}-byte cap (${bytes} bytes so far)`,
     hint: "raise maxBytes if such documents must be read",
   });
-}
-
-/** Retry-After as milliseconds (seconds or an HTTP date), capped; undefined when absent. */
-export function parseRetryAfter(value: string | null, capMs: number): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value.trim());
-  let ms: number;
-  if (Number.isFinite(seconds)) ms = seconds * 1000;
-  else {
-    const at = Date.parse(value);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - Date.now();
-  }
-  return Math.min(Math.max(0, ms), capMs);
 }
 
 function describeCause(error: unknown): string {

@@ -26,12 +26,12 @@
  * 1900 with today's industry).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfill } from "../../assets/backfill.ts";
-import { AssetGraph } from "../../assets/graph.ts";
 import { assets } from "../../assets/index.ts";
-import { materialize } from "../../assets/materialize.ts";
-import type { Resources } from "../../assets/resources.ts";
 import type { Store } from "../../db/index.ts";
+import { backfill } from "../../runtime/backfill.ts";
+import { AssetGraph } from "../../runtime/graph.ts";
+import { materialize } from "../../runtime/materialize.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { marketResources, startTestMarket, type TestMarket } from "../helpers/sandbox.ts";
 import { openTestStore } from "../helpers/store.ts";
 
@@ -50,7 +50,7 @@ const partitioned = graph.order.filter((k) => graph.get(k).partitioned);
 
 /**
  * Sparse price history before the first day: the closes the windows (1D..3Y) and the
- * quarter-end valuations of all four days start from, as tests/assets/snapshots/graph.ts.
+ * quarter-end valuations of all four days start from, as tests/assets/snapshot/graph.ts.
  */
 const PRICE_RANGES: [string, string][] = [
   ["2026-11-10", "2026-11-23"], // previous closes, 1W

@@ -5,13 +5,13 @@
  * Only that ticker's rows and the ledger's scoped runs may change.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AssetGraph } from "../../assets/graph.ts";
-import { materialize } from "../../assets/materialize.ts";
-import type { Resources } from "../../assets/resources.ts";
 import type { Store } from "../../db/index.ts";
+import { AssetGraph } from "../../runtime/graph.ts";
+import { materialize } from "../../runtime/materialize.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { startTestMarket, type TestMarket } from "../helpers/sandbox.ts";
 import { openTestStore } from "../helpers/store.ts";
-import { ASSETS, buildDay, DAY, tickingResources } from "./snapshots/graph.ts";
+import { ASSETS, buildDay, DAY, tickingResources } from "./snapshot/graph.ts";
 
 const LEDGER = new Set([
   "fintra_materializations",

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { tradingDaysBetween } from "../../assets/partitions.ts";
 import {
   benchDays,
   bulkRequests,
@@ -11,6 +10,7 @@ import {
   weekdays,
 } from "../../bench/market/plan.ts";
 import { daySelection, SEC_ASSETS } from "../../bench/market/stages.ts";
+import { tradingDaysBetween } from "../../runtime/partitions.ts";
 
 const trading = (from: string, to: string) => tradingDaysBetween(from, to).days;
 

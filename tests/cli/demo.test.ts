@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { graph } from "../../assets/index.ts";
-import { openResources } from "../../assets/resources.ts";
 import { run } from "../../cli/main.ts";
 import { openStore } from "../../db/index.ts";
+import { openResources } from "../../runtime/resources.ts";
 
 const DAY = "2026-11-25";
 const NOW = new Date(`${DAY}T23:00:00Z`);

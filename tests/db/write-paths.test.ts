@@ -356,6 +356,22 @@ describe.each(backends)("old and new write paths store the same rows on %s", (ba
   });
 });
 
+describe.runIf(process.env.DATABASE_URL)("Postgres session settings", () => {
+  it("plans each statement run (no generic plans) and does not JIT-compile", async () => {
+    const db = await openPostgres(process.env.DATABASE_URL as string);
+    try {
+      // Enough runs of one prepared statement for Postgres to consider a generic plan.
+      for (let i = 0; i < 7; i++) await db.query("SELECT $1::int AS n", [i]);
+      const [settings] = await db.query<{ plan: string; jit: string }>(
+        "SELECT current_setting('plan_cache_mode') AS plan, current_setting('jit') AS jit",
+      );
+      expect(settings).toEqual({ plan: "force_custom_plan", jit: "off" });
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe("the stage's key text", () => {
   it("equals for two rows exactly when their rowKeys do", () => {
     const keyed = defineTable<{ a: string | null; at: string | Date | null; n: number | null }>({

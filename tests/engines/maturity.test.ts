@@ -68,6 +68,29 @@ describe("fundamentalsMaturity (spec §3.9)", () => {
     expect(m.fundamentals_last_year).toBe(2022);
   });
 
+  it("walks period end dates, not sorted labels: a label out of date order ends the block", () => {
+    // By date: 2023, then a row labelled 2021 ending in 2022, then one labelled 2022 ending
+    // in 2021. Sorting the labels would count 2021-2023 as three consecutive years.
+    const rows = [
+      fy(2023),
+      fy(2021, { period_end_date: "2022-12-31" }),
+      fy(2022, { period_end_date: "2021-12-31" }),
+    ];
+    expect(fundamentalsMaturity(rows)).toEqual({
+      fundamentals_years_count: 1,
+      fundamentals_first_year: 2023,
+      fundamentals_last_year: 2023,
+      fgos_maturity: "early",
+    });
+    // The newest period's label is the last year, even when an older period has a later label.
+    const changedYearEnd = [fy(2022), fy(2021), fy(2023, { period_end_date: "2020-12-31" })];
+    expect(fundamentalsMaturity(changedYearEnd)).toMatchObject({
+      fundamentals_years_count: 2,
+      fundamentals_first_year: 2021,
+      fundamentals_last_year: 2022,
+    });
+  });
+
   it("falls back to the end date's year when the label is not a year", () => {
     expect(fundamentalsMaturity([fy(2023, { period_label: null })]).fundamentals_last_year).toBe(
       2023,

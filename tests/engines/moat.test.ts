@@ -28,6 +28,9 @@ describe("moat coherence check (spec §11) [orig-test]", () => {
     [-0.05, 0.02, 50],
   ])("growth %s, margin change %s → %s", (g, d, score) => {
     expect(coherenceCheck(g, d).score).toBe(score);
+    // moat_details keeps the figures the verdict read.
+    expect(coherenceCheck(g, d)).toMatchObject({ revenue_growth: g, operating_margin_change: d });
+    expect(coherenceCheck(g, d).explanation).toMatch(/revenue grew/);
   });
 });
 
@@ -74,6 +77,9 @@ describe("calculateMoat (spec §11)", () => {
     expect(r.details.margin_stability).toBeCloseTo(78, 1);
     expect(r.details.capital_discipline).toBe(100);
     expect(r.coherenceCheck?.verdict).toBe("High Quality Growth");
+    // Newest two years: revenue 130 → 140, operating margin .23 → .24.
+    expect(r.coherenceCheck?.revenue_growth).toBeCloseTo(10 / 130, 12);
+    expect(r.coherenceCheck?.operating_margin_change).toBeCloseTo(0.01, 12);
   });
 
   it("full vector with GM .45,.46,.46,.47,.48 → margin exactly 77.98, score 93 [computed]", () => {

@@ -4,6 +4,7 @@ import {
   areConsecutiveQuarters,
   computeTtmV2,
   type QuarterRow,
+  quarterOrdinal,
   quarterWindows,
   ttmValuationMultiples,
   ttmValuationRow,
@@ -157,25 +158,15 @@ describe("TTM valuation rows (spec §5.2, decision: consecutive quarters)", () =
     });
   });
 
-  it("consecutive by label across a year end, else by 75–105 days between ends", () => {
-    expect(
-      areConsecutiveQuarters([
-        { period_label: "2022Q4", period_end_date: "2022-12-31" },
-        { period_label: "2023Q1", period_end_date: "2023-03-31" },
-      ]),
-    ).toBe(true);
-    expect(
-      areConsecutiveQuarters([
-        { period_label: "x", period_end_date: "2023-01-28" },
-        { period_label: "y", period_end_date: "2023-04-29" },
-      ]),
-    ).toBe(true);
-    expect(
-      areConsecutiveQuarters([
-        { period_label: "x", period_end_date: "2023-01-01" },
-        { period_label: "y", period_end_date: "2023-07-01" },
-      ]),
-    ).toBe(false);
+  it("consecutive by fiscal label only, across a year end; dates never decide", () => {
+    const labels = (...l: string[]) => l.map((period_label) => ({ period_label }));
+    expect(areConsecutiveQuarters(labels("2022Q3", "2022Q4", "2023Q1", "2023Q2"))).toBe(true);
+    expect(areConsecutiveQuarters(labels("2022Q4", "2023Q2"))).toBe(false);
+    expect(areConsecutiveQuarters(labels("2023Q1", "2022Q4"))).toBe(false);
+    // Quarter ends 91 days apart do not make unlabelled quarters consecutive.
+    expect(areConsecutiveQuarters(labels("x", "y"))).toBe(false);
+    expect(quarterOrdinal("2026Q1")! - quarterOrdinal("2025Q4")!).toBe(1);
+    expect(quarterOrdinal("2025")).toBeNull();
   });
 
   it("windows of 4 in date order", () => {

@@ -10,10 +10,10 @@
  */
 import { createInterface } from "node:readline";
 import { graph } from "../../assets/index.ts";
-import { openResources } from "../../assets/resources.ts";
 import { processIO } from "../../cli/io.ts";
 import { run } from "../../cli/main.ts";
 import type { Store } from "../../db/index.ts";
+import { openResources } from "../../runtime/resources.ts";
 
 const WRITES = ["upsert", "stage"] as const;
 

@@ -20,12 +20,12 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { backfill } from "../../assets/backfill.ts";
-import { AssetGraph } from "../../assets/graph.ts";
 import { assets } from "../../assets/index.ts";
-import { type MaterializeSummary, materialize } from "../../assets/materialize.ts";
-import type { Resources } from "../../assets/resources.ts";
 import { openStore, type Store } from "../../db/index.ts";
+import { backfill } from "../../runtime/backfill.ts";
+import { AssetGraph } from "../../runtime/graph.ts";
+import { type MaterializeSummary, materialize } from "../../runtime/materialize.ts";
+import { lazySec, type Resources } from "../../runtime/resources.ts";
 import { createFmpClient, type FmpClient } from "../../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -81,13 +81,24 @@ export interface LedgerState {
 export class Clone {
   #store: Store | null = null;
 
+  readonly backend: FaultBackend;
+  /** What a child process needs to open this database. */
+  readonly env: Record<string, string>;
+  private readonly openIt: () => Promise<Store>;
+  private readonly dropIt: () => Promise<void>;
+
   constructor(
-    readonly backend: FaultBackend,
+    backend: FaultBackend,
     /** What a child process needs to open this database. */
-    readonly env: Record<string, string>,
-    private readonly openIt: () => Promise<Store>,
-    private readonly dropIt: () => Promise<void>,
-  ) {}
+    env: Record<string, string>,
+    openIt: () => Promise<Store>,
+    dropIt: () => Promise<void>,
+  ) {
+    this.backend = backend;
+    this.env = env;
+    this.openIt = openIt;
+    this.dropIt = dropIt;
+  }
 
   async store(): Promise<Store> {
     this.#store ??= await this.openIt();
@@ -189,11 +200,19 @@ export function oneLine(text: string, max = 110): string {
 
 /** The market, its server and the template database of one backend. */
 export class FaultLab {
+  readonly backend: FaultBackend;
+  readonly server: SandboxServer;
+  private readonly template: { clone(): Promise<Clone>; drop(): Promise<void> };
+
   private constructor(
-    readonly backend: FaultBackend,
-    readonly server: SandboxServer,
-    private readonly template: { clone(): Promise<Clone>; drop(): Promise<void> },
-  ) {}
+    backend: FaultBackend,
+    server: SandboxServer,
+    template: { clone(): Promise<Clone>; drop(): Promise<void> },
+  ) {
+    this.backend = backend;
+    this.server = server;
+    this.template = template;
+  }
 
   static async open(backend: FaultBackend): Promise<FaultLab> {
     const market = createSandboxMarket({ tickers: TICKERS, asOf: DAY, seed: 7, historyYears: 3 });
@@ -283,7 +302,10 @@ export class Child {
   stderr = "";
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
 
-  constructor(readonly process: ChildProcess) {
+  readonly process: ChildProcess;
+
+  constructor(process: ChildProcess) {
+    this.process = process;
     process.stdout?.on("data", (c: Buffer) => {
       this.stdout += c.toString("utf8");
     });
@@ -337,7 +359,7 @@ export class Child {
 export function evening(db: Store, fmp: () => FmpClient): Resources {
   const start = new Date(`${DAY}T23:00:00Z`).getTime();
   let tick = 0;
-  return { db, fmp, now: () => new Date(start + tick++) };
+  return { db, fmp, sec: lazySec({}), now: () => new Date(start + tick++) };
 }
 
 /** Migrates a new database and loads the price history. */

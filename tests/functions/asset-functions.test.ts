@@ -5,11 +5,12 @@
  */
 import { evaluate } from "@marcbachmann/cel-js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Resources } from "../../assets/resources.ts";
 import type { Store } from "../../db/index.ts";
 import { markRunFailed, targetFromEvent } from "../../functions/asset-function.ts";
 import { createFunctions } from "../../functions/index.ts";
 import { assetTriggers, RUN_KEY } from "../../functions/triggers.ts";
+import { type AssetContext, type AssetDefinition, runMaterialize } from "../../runtime/define.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { CRON_EVENT, InngestBus } from "../helpers/inngest-bus.ts";
 import { testResources } from "../helpers/resources.ts";
 import { openTestStore } from "../helpers/store.ts";
@@ -171,7 +172,7 @@ describe("asset functions", () => {
     const valuation = t.graph.get("valuation");
     const original = valuation.materialize;
     let injected = false;
-    (valuation as { materialize: typeof original }).materialize = async (ctx) => {
+    (valuation as { materialize: typeof original }).materialize = async (ctx: AssetContext) => {
       if (!injected) {
         injected = true;
         const opened = await store.ledger.start(
@@ -201,7 +202,7 @@ describe("asset functions", () => {
         );
         await store.ledger.succeed(opened?.id as string, { rows: 4, metadata: {}, checks: [] });
       }
-      return original(ctx);
+      return runMaterialize({ ...valuation, materialize: original } as AssetDefinition, ctx);
     };
     const [run] = await bus.deliver({
       name: "fintra/asset.requested",

@@ -5,11 +5,11 @@
  * fintra_snapshots must run exactly once, after all of its deps.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfill } from "../../assets/backfill.ts";
 import { graph } from "../../assets/index.ts";
 import type { Store } from "../../db/index.ts";
 import { createFunctions } from "../../functions/index.ts";
-import { DAY, PRICE_RANGES, tickingResources } from "../assets/snapshots/graph.ts";
+import { backfill } from "../../runtime/backfill.ts";
+import { DAY, PRICE_RANGES, tickingResources } from "../assets/snapshot/graph.ts";
 import { CRON_EVENT, InngestBus } from "../helpers/inngest-bus.ts";
 import { startTestMarket, type TestMarket } from "../helpers/sandbox.ts";
 import { openTestStore } from "../helpers/store.ts";

@@ -2,7 +2,7 @@
  * The step budget at 45,000 tickers, measured without running a 45,000-ticker market.
  *
  * Every per-step batch in the assets is sized for the full market and scaled by
- * `Resources.stepScale` (assets/chunks.ts). A 450-ticker sandbox market run with
+ * `Resources.stepScale` (runtime/chunks.ts). A 450-ticker sandbox market run with
  * `stepScale = 450 / 45,000` (and FMP profile parts scaled alike) is cut into the steps a
  * 45,000-ticker market is cut into; step outputs are counts and keys, whose size does not
  * grow with the market. So the real graph, driven from one forced request of its root
@@ -15,21 +15,21 @@
 import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import assetIndustryMap from "../../assets/asset_industry_map.ts";
-import { backfill } from "../../assets/backfill.ts";
 import companyProfiles from "../../assets/company_profiles.ts";
-import { planEventFilings } from "../../assets/fintra_sec_event_signals.ts";
-import { planReportFilings } from "../../assets/fintra_sec_structural_signals.ts";
 import fintraUniverse from "../../assets/fintra_universe.ts";
 import { graph } from "../../assets/index.ts";
 import industryClassification from "../../assets/industry_classification.ts";
-import type { Resources } from "../../assets/resources.ts";
-import { MAX_DOCUMENTS_PER_RUN } from "../../assets/sec-documents.ts";
-import { planSnapshotChunks, SNAPSHOT_CHUNK_TICKERS } from "../../assets/snapshot-inputs.ts";
+import { MAX_DOCUMENTS_PER_RUN } from "../../assets/sec/documents.ts";
+import { planEventFilings } from "../../assets/sec/fintra_sec_event_signals.ts";
+import { planReportFilings } from "../../assets/sec/fintra_sec_structural_signals.ts";
+import { planSnapshotChunks, SNAPSHOT_CHUNK_TICKERS } from "../../assets/snapshot/inputs.ts";
 import type { Store } from "../../db/index.ts";
 import { createBackfillFunction, DATES_PER_RUN } from "../../functions/backfill.ts";
 import { createFunctions } from "../../functions/index.ts";
+import { backfill } from "../../runtime/backfill.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { filingWindow } from "../../sources/sec/index.ts";
-import { DAY, PRICE_RANGES, tickingResources } from "../assets/snapshots/graph.ts";
+import { DAY, PRICE_RANGES, tickingResources } from "../assets/snapshot/graph.ts";
 import { CRON_EVENT, type Execution, InngestBus, jsonBytes } from "../helpers/inngest-bus.ts";
 import {
   marketResources,

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import type { AssetGraph } from "../../assets/graph.ts";
 import { run } from "../../cli/main.ts";
 import { openStore } from "../../db/index.ts";
+import type { AssetGraph } from "../../runtime/graph.ts";
 import { testResources } from "./resources.ts";
 import { TEST_MIGRATIONS } from "./store.ts";
 
@@ -26,10 +26,13 @@ export class CliHarness {
   readonly dir = mkdtempSync(join(tmpdir(), "fintra-cli-"));
   readonly pgliteDir = join(this.dir, "pglite");
 
-  constructor(
-    private readonly graph: AssetGraph,
-    private readonly now: Date,
-  ) {}
+  private readonly graph: AssetGraph;
+  private readonly now: Date;
+
+  constructor(graph: AssetGraph, now: Date) {
+    this.graph = graph;
+    this.now = now;
+  }
 
   async run(...argv: string[]): Promise<CliResult> {
     const out = capture();

@@ -60,13 +60,15 @@ interface TableInfo {
 
 /** A PostgREST-made error (parse errors, unknown tables): already an HTTP answer. */
 class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: string | null = null,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly details: string | null = null;
+
+  constructor(status: number, code: string, message: string, details: string | null = null) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
   }
 }
 
@@ -122,10 +124,10 @@ function parenthesised(text: string, what: string): string {
 class QueryBuilder {
   readonly params: unknown[] = [];
 
-  constructor(
-    private readonly table: TableInfo,
-    initialParams: unknown[] = [],
-  ) {
+  private readonly table: TableInfo;
+
+  constructor(table: TableInfo, initialParams: unknown[] = []) {
+    this.table = table;
     this.params.push(...initialParams);
   }
 

@@ -2,11 +2,12 @@
  * The sandbox market on loopback for asset tests, with an FMP client pointed
  * at it (short backoffs, no practical rate limit) and a graph runner.
  */
-import type { AssetDefinition } from "../../assets/define.ts";
-import { AssetGraph } from "../../assets/graph.ts";
-import { type MaterializeOptions, materialize } from "../../assets/materialize.ts";
-import type { Resources } from "../../assets/resources.ts";
+
 import type { Store } from "../../db/index.ts";
+import type { AssetDefinition } from "../../runtime/define.ts";
+import { AssetGraph } from "../../runtime/graph.ts";
+import { type MaterializeOptions, materialize } from "../../runtime/materialize.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { createFmpClient, type FmpClient } from "../../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -16,11 +17,15 @@ import {
   type SandboxServer,
   startSandboxServer,
 } from "../../sources/sandbox/index.ts";
+import type { SecDocumentClient } from "../../sources/sec/index.ts";
+import { testSecClient } from "./sec.ts";
 
 export interface TestMarket {
   market: SandboxMarket;
   server: SandboxServer;
   fmp: () => FmpClient;
+  /** An SEC document client for the filings the sandbox serves (fast pace, short backoff). */
+  sec: () => SecDocumentClient;
   close(): Promise<void>;
 }
 
@@ -51,7 +56,8 @@ export async function startTestMarket(options: {
     backoff: { minMs: 5, maxMs: 20 },
     timeoutMs: 5_000,
   });
-  return { market, server, fmp: () => client, close: () => server.close() };
+  const sec = testSecClient();
+  return { market, server, fmp: () => client, sec: () => sec, close: () => server.close() };
 }
 
 /** Runs `selection` of a graph made of `assets`, with the market's clock. */
@@ -67,5 +73,5 @@ export function runAssets(
 /** Resources on the market: its FMP client and its asOf evening as the clock. */
 export function marketResources(db: Store, market: TestMarket): Resources {
   const evening = new Date(`${market.market.asOf}T23:00:00Z`);
-  return { db, fmp: market.fmp, now: () => evening };
+  return { db, fmp: market.fmp, sec: market.sec, now: () => evening };
 }

@@ -8,10 +8,13 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
-  constructor(
-    readonly port: number,
-    private readonly target: { host: string; port: number },
-  ) {}
+  readonly port: number;
+  private readonly target: { host: string; port: number };
+
+  constructor(port: number, target: { host: string; port: number }) {
+    this.port = port;
+    this.target = target;
+  }
 
   async start(): Promise<void> {
     const server = createServer((client) => {

@@ -5,10 +5,10 @@
  * its calls, so tests can count runs and check what they read.
  */
 
-import type { AssetContext, AssetDefinition } from "../../assets/define.ts";
-import { defineAsset } from "../../assets/define.ts";
-import { AssetGraph } from "../../assets/graph.ts";
-import { NoTradingError } from "../../assets/partitions.ts";
+import type { AssetContext, AssetDefinition } from "../../runtime/define.ts";
+import { defineAsset } from "../../runtime/define.ts";
+import { AssetGraph } from "../../runtime/graph.ts";
+import { NoTradingError } from "../../runtime/partitions.ts";
 import { testRows } from "./test-table.ts";
 
 export const UNIVERSE = ["AAA", "BBB", "CCC", "DDD"];
@@ -45,12 +45,13 @@ export function createTestGraph(): TestGraph {
     partitioned: boolean,
     extra: Partial<AssetDefinition> = {},
   ) =>
+    // `partitioned` is a runtime flag here, so the literal is typed as the union itself.
     defineAsset({
       key,
       description: `test asset ${key}`,
       deps,
       partitioned,
-      async materialize(ctx) {
+      async materialize(ctx: AssetContext) {
         const tickers = tickersFor(ctx);
         // Recorded inside the step: under Inngest the body outside steps replays.
         const rows = await ctx.step(`write-${key}`, async () => {
@@ -86,7 +87,7 @@ export function createTestGraph(): TestGraph {
         return { rows, metadata: { tickers: tickers.length } };
       },
       ...extra,
-    });
+    } as AssetDefinition);
   const graph = new AssetGraph([
     asset("universe", [], false, { cron: "TZ=America/New_York 30 18 * * 1-5" }),
     asset("prices", ["universe"], true),

@@ -26,9 +26,6 @@ import { type ServerType, serve } from "@hono/node-server";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { graph } from "../../assets/index.ts";
-import { createLogger, type Logger } from "../../assets/log.ts";
-import { materialize } from "../../assets/materialize.ts";
-import { lazyFmp, openResources, type Resources } from "../../assets/resources.ts";
 import { run as runCli } from "../../cli/main.ts";
 import { openPglite } from "../../db/adapters/pglite.ts";
 import type { SqlExecutor } from "../../db/adapters/sql.ts";
@@ -38,6 +35,9 @@ import { MIGRATIONS_DIR } from "../../db/migrate.ts";
 import { SqlStore } from "../../db/sql-store.ts";
 import { markRunFailed } from "../../functions/asset-function.ts";
 import { createFunctions } from "../../functions/index.ts";
+import { createLogger, type Logger } from "../../runtime/log.ts";
+import { materialize } from "../../runtime/materialize.ts";
+import { lazyFmp, lazySec, openResources, type Resources } from "../../runtime/resources.ts";
 import { type StartedServer, startServer } from "../../server/index.ts";
 import { createFmpClient } from "../../sources/fmp/index.ts";
 import { type BusEvent, InngestBus } from "../helpers/inngest-bus.ts";
@@ -239,7 +239,7 @@ describe("FMP refuses the key", () => {
     const summary = await materialize(
       graph,
       "fintra_universe",
-      { db: store, fmp: () => fmp, now: () => NOW },
+      { db: store, fmp: () => fmp, sec: lazySec({}), now: () => NOW },
       { partition: DAY, log: captureLog("logs") },
     );
     hear("errors", summary.outcomes);
@@ -270,6 +270,7 @@ describe("FMP refuses the key", () => {
     const resources = async (): Promise<Resources> => ({
       db: store,
       fmp: () => fmp,
+      sec: lazySec({}),
       now: () => NOW,
     });
     bus.register(
@@ -431,6 +432,7 @@ describe.skipIf(!LOCAL_POSTGRES)("Postgres answers a URL with a password", () =>
     const open = async (env: NodeJS.ProcessEnv): Promise<Resources> => ({
       db: await openStore({ ...storeConfigFromEnv(env), schema }),
       fmp: lazyFmp(env),
+      sec: lazySec(env),
       now: () => NOW,
     });
     cleanups.push(async () => {

@@ -7,12 +7,12 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph } from "../../assets/index.ts";
-import { createLogger } from "../../assets/log.ts";
-import { materialize } from "../../assets/materialize.ts";
-import type { Resources } from "../../assets/resources.ts";
 import type { Store } from "../../db/index.ts";
 import { markRunFailed } from "../../functions/asset-function.ts";
 import { createFunctions } from "../../functions/index.ts";
+import { createLogger } from "../../runtime/log.ts";
+import { materialize } from "../../runtime/materialize.ts";
+import { lazySec, type Resources } from "../../runtime/resources.ts";
 import { createFmpClient } from "../../sources/fmp/index.ts";
 import {
   createSandboxMarket,
@@ -46,7 +46,12 @@ beforeAll(async () => {
     baseUrl: server.url,
     backoff: { minMs: 5, maxMs: 10 },
   });
-  resources = { db: store, fmp: () => fmp, now: () => new Date(`${DAY}T23:00:00Z`) };
+  resources = {
+    db: store,
+    fmp: () => fmp,
+    sec: lazySec({}),
+    now: () => new Date(`${DAY}T23:00:00Z`),
+  };
 });
 afterAll(async () => {
   await server.close();

@@ -1,9 +1,9 @@
 /** The HTTP app through `app.request`: health and the Inngest endpoint in dev mode. */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Resources } from "../../assets/resources.ts";
 import { openStore, type Store } from "../../db/index.ts";
 import { createFunctions } from "../../functions/index.ts";
 import { createInngestClient } from "../../inngest.config.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { createApp } from "../../server/app.ts";
 import { checkInngestMode, startServer } from "../../server/index.ts";
 import { testResources } from "../helpers/resources.ts";

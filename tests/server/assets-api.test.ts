@@ -3,11 +3,11 @@
  * test graph with a real ledger filled by in-process runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { materialize } from "../../assets/materialize.ts";
-import type { Resources } from "../../assets/resources.ts";
-import type { AssetStatus } from "../../assets/status.ts";
 import type { Store } from "../../db/index.ts";
 import { createFunctions } from "../../functions/index.ts";
+import { materialize } from "../../runtime/materialize.ts";
+import type { Resources } from "../../runtime/resources.ts";
+import type { AssetStatus } from "../../runtime/status.ts";
 import { createApp } from "../../server/app.ts";
 import { InngestBus } from "../helpers/inngest-bus.ts";
 import { testResources } from "../helpers/resources.ts";

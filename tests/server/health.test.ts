@@ -9,8 +9,8 @@ import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../assets/log.ts";
 import { openStore } from "../../db/index.ts";
+import { createLogger } from "../../runtime/log.ts";
 import { openOnDemand, startServer } from "../../server/index.ts";
 import { freePort, TcpProxy } from "../helpers/tcp-proxy.ts";
 

@@ -233,7 +233,7 @@ export function peersRowOf(symbol: string, peers: readonly PeerRow[]): PeersRow 
 /**
  * Fiscal years of statements a scoped run asks FMP for, counted back from the run day's
  * year: enough for the widest window a statement asset reads (fiscal years Y−6..Y+1, see
- * assets/statements.ts `fiscalYearWindow`) with room to spare.
+ * assets/statements/statements.ts `fiscalYearWindow`) with room to spare.
  */
 export const SYMBOL_STATEMENT_YEARS = 10;
 

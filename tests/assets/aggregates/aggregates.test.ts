@@ -6,31 +6,32 @@
  * run, and an earlier partition built only from what was filed by then.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import assetIndustryMap, { assetIndustryMapTable } from "../../../assets/asset_industry_map.ts";
-import companyProfiles from "../../../assets/company_profiles.ts";
-import datosEod from "../../../assets/datos_eod.ts";
-import datosFinancieros, { financialsTable } from "../../../assets/datos_financieros.ts";
-import datosValuacionTtm, { ttmValuationTable } from "../../../assets/datos_valuacion_ttm.ts";
-import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
 import industryBenchmarks, {
   industryBenchmarksTable,
-} from "../../../assets/industry_benchmarks.ts";
-import industryClassification, {
-  industryClassificationTable,
-} from "../../../assets/industry_classification.ts";
-import industryPe, { industryPeTable } from "../../../assets/industry_pe.ts";
-import industryStats, { industryStatsTable } from "../../../assets/industry_stats.ts";
-import type { Resources } from "../../../assets/resources.ts";
+} from "../../../assets/aggregates/industry_benchmarks.ts";
+import industryPe, { industryPeTable } from "../../../assets/aggregates/industry_pe.ts";
+import industryStats, { industryStatsTable } from "../../../assets/aggregates/industry_stats.ts";
 import sectorBenchmarks, {
   CORE_METRICS,
   type SectorBenchmarkRecord,
   sectorBenchmarksTable,
-} from "../../../assets/sector_benchmarks.ts";
-import sectorPe, { sectorPeTable } from "../../../assets/sector_pe.ts";
-import sectorStats, { sectorStatsTable } from "../../../assets/sector_stats.ts";
+} from "../../../assets/aggregates/sector_benchmarks.ts";
+import sectorPe, { sectorPeTable } from "../../../assets/aggregates/sector_pe.ts";
+import sectorStats, { sectorStatsTable } from "../../../assets/aggregates/sector_stats.ts";
+import assetIndustryMap, { assetIndustryMapTable } from "../../../assets/asset_industry_map.ts";
+import companyProfiles from "../../../assets/company_profiles.ts";
+import datosEod from "../../../assets/datos_eod.ts";
+import datosValuacionTtm, { ttmValuationTable } from "../../../assets/datos_valuacion_ttm.ts";
+import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
+import industryClassification, {
+  industryClassificationTable,
+} from "../../../assets/industry_classification.ts";
+import datosFinancieros, { financialsTable } from "../../../assets/statements/datos_financieros.ts";
 import type { Store } from "../../../db/index.ts";
 import { benchmarksAsOf } from "../../../engines/benchmarks.ts";
 import { median } from "../../../engines/math.ts";
+import { runCheck } from "../../../runtime/define.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import { runAssets, startTestMarket, type TestMarket } from "../../helpers/sandbox.ts";
 import { openTestStore } from "../../helpers/store.ts";
 import { backfillMonthEnds, lastRun, tickingResources } from "./helpers.ts";
@@ -179,7 +180,7 @@ describe("the aggregates of the day", () => {
       scope: null,
     };
     const outcome = (metadata: Record<string, unknown>) =>
-      check.run({ ...context, result: { rows: run.rows ?? 0, metadata } });
+      runCheck(check, { ...context, result: { rows: run.rows ?? 0, metadata } });
     expect((await outcome(run.metadata)).passed).toBe(true);
     expect((await outcome({ ...run.metadata, withFinancials: 1 })).passed).toBe(false);
     // A market-sized day (11 possible sectors) needs 8; this small universe has fewer.

@@ -7,15 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import datosEod, { datosEodTable } from "../../../assets/datos_eod.ts";
-import datosFinancieros, { financialsTable } from "../../../assets/datos_financieros.ts";
 import datosValuacionTtm, {
   PRICE_LOOKBACK_DAYS,
   type TtmValuationRecord,
   ttmValuationTable,
 } from "../../../assets/datos_valuacion_ttm.ts";
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
-import type { Resources } from "../../../assets/resources.ts";
+import datosFinancieros, { financialsTable } from "../../../assets/statements/datos_financieros.ts";
 import type { Store } from "../../../db/index.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import { runAssets, startTestMarket, type TestMarket } from "../../helpers/sandbox.ts";
 import { openTestStore } from "../../helpers/store.ts";
 import { backfillMonthEnds, lastRun as lastRunOf, tickingResources } from "./helpers.ts";

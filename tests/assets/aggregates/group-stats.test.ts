@@ -6,15 +6,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type CompanyInputs,
-  companyValues,
-  type FinancialInput,
-  latestFinancials,
-  latestValuations,
-  membershipOn,
-  type ValuationInput,
-} from "../../../assets/benchmark-inputs.ts";
-import {
   benchmarkRowProblem,
   groupBenchmarks,
   groupStatistics,
@@ -26,12 +17,24 @@ import {
   percentilesOrdered,
   sampleStdDev,
   statsRowProblem,
-} from "../../../assets/group-stats.ts";
-import { industryBenchmarkRows } from "../../../assets/industry_benchmarks.ts";
-import { industryPeRows } from "../../../assets/industry_pe.ts";
-import { sectorBenchmarkRows, sectorsWithFinancials } from "../../../assets/sector_benchmarks.ts";
-import { sectorPeRows } from "../../../assets/sector_pe.ts";
-import { sectorStatsRows } from "../../../assets/sector_stats.ts";
+} from "../../../assets/aggregates/group-stats.ts";
+import { industryBenchmarkRows } from "../../../assets/aggregates/industry_benchmarks.ts";
+import { industryPeRows } from "../../../assets/aggregates/industry_pe.ts";
+import {
+  type CompanyInputs,
+  companyValues,
+  type FinancialInput,
+  latestFinancials,
+  latestValuations,
+  membershipOn,
+  type ValuationInput,
+} from "../../../assets/aggregates/inputs.ts";
+import {
+  sectorBenchmarkRows,
+  sectorsWithFinancials,
+} from "../../../assets/aggregates/sector_benchmarks.ts";
+import { sectorPeRows } from "../../../assets/aggregates/sector_pe.ts";
+import { sectorStatsRows } from "../../../assets/aggregates/sector_stats.ts";
 
 const finite = (min = -1e6, max = 1e6) =>
   fc.double({ min, max, noNaN: true, noDefaultInfinity: true });

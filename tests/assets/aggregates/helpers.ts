@@ -1,10 +1,10 @@
 /** Shared set-up of the aggregate tests: a ticking clock, a short price backfill, the ledger. */
 import { expect } from "vitest";
-import { backfill } from "../../../assets/backfill.ts";
-import type { AssetDefinition } from "../../../assets/define.ts";
-import { AssetGraph } from "../../../assets/graph.ts";
-import type { Resources } from "../../../assets/resources.ts";
 import type { Store } from "../../../db/index.ts";
+import { backfill } from "../../../runtime/backfill.ts";
+import type { AssetDefinition } from "../../../runtime/define.ts";
+import { AssetGraph } from "../../../runtime/graph.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import { marketResources, type TestMarket } from "../../helpers/sandbox.ts";
 
 /**

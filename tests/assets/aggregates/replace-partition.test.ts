@@ -6,7 +6,7 @@
  * On PGlite and Supabase, and Postgres when DATABASE_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { replacePartition } from "../../../assets/benchmark-inputs.ts";
+import { replacePartition } from "../../../assets/aggregates/inputs.ts";
 import type { Store } from "../../../db/index.ts";
 import { failingStore } from "../../helpers/failing-store.ts";
 import { backends, openTestStore } from "../../helpers/store.ts";

@@ -8,12 +8,12 @@ import assetIndustryMap, {
   assetIndustryMapTable,
   INDUSTRY_MAP_CHUNK,
 } from "../../../assets/asset_industry_map.ts";
-import { perStep } from "../../../assets/chunks.ts";
 import companyProfiles, { companyProfilesTable } from "../../../assets/company_profiles.ts";
 import fintraUniverse from "../../../assets/fintra_universe.ts";
 import industryClassification from "../../../assets/industry_classification.ts";
-import type { Resources } from "../../../assets/resources.ts";
 import type { Store } from "../../../db/index.ts";
+import { perStep } from "../../../runtime/chunks.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import {
   marketResources,
   runAssets,

@@ -3,17 +3,17 @@
  * payouts, growth against the year before), and the asset end to end against the sandbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
 import datosDividendos, {
   buildTickerDividends,
   type DividendsRow,
   dividendCashPaid,
   dividendsTable,
   dividendYear,
-} from "../../../assets/datos_dividendos.ts";
-import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
-import type { Resources } from "../../../assets/resources.ts";
-import type { CashFlowFacts, IncomeFacts } from "../../../assets/statements.ts";
+} from "../../../assets/statements/datos_dividendos.ts";
+import type { CashFlowFacts, IncomeFacts } from "../../../assets/statements/statements.ts";
 import type { Store } from "../../../db/index.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import {
   marketResources,
   runAssets,

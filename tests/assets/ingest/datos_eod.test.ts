@@ -3,17 +3,17 @@
  * retries complete the run, bad rows are counted, nothing is duplicated.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { backfill } from "../../../assets/backfill.ts";
 import datosEod, { datosEodTable, rejectPrice } from "../../../assets/datos_eod.ts";
 import datosValuacion, {
   datosValuacionTable,
   positivePercentiles,
 } from "../../../assets/datos_valuacion.ts";
-import { defineAsset } from "../../../assets/define.ts";
 import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
-import { AssetGraph } from "../../../assets/graph.ts";
-import { assetStatuses } from "../../../assets/status.ts";
 import type { Store } from "../../../db/index.ts";
+import { backfill } from "../../../runtime/backfill.ts";
+import { defineAsset } from "../../../runtime/define.ts";
+import { AssetGraph } from "../../../runtime/graph.ts";
+import { assetStatuses } from "../../../runtime/status.ts";
 import type { EodRow } from "../../../sources/fmp/index.ts";
 import {
   marketResources,
@@ -189,7 +189,7 @@ describe("datos_eod when the day's file is late", () => {
   });
 
   it("says 'not published yet' (not 'holiday'), writes nothing, and downstream waits saying why", async () => {
-    const resources = { db: store, fmp: late.fmp, now: () => evening };
+    const resources = { db: store, fmp: late.fmp, sec: late.sec, now: () => evening };
     const summary = await runAssets(ASSETS, "+datos_valuacion", resources, { partition: friday });
     const eod = summary.outcomes.find((o) => o.asset === "datos_eod");
     expect(eod).toMatchObject({
@@ -215,7 +215,7 @@ describe("datos_eod when the day's file is late", () => {
   });
 
   it("a backfill reports the late day as waiting (exit 3), never as a holiday or a failure", async () => {
-    const resources = { db: store, fmp: late.fmp, now: () => evening };
+    const resources = { db: store, fmp: late.fmp, sec: late.sec, now: () => evening };
     const summary = await backfill(new AssetGraph(ASSETS), "datos_eod", resources, {
       from: "2026-12-02",
       to: friday,
@@ -231,7 +231,7 @@ describe("datos_eod when the day's file is late", () => {
   it("once the file is published, the next run loads the day", async () => {
     const published = await startTestMarket({ tickers: 40, asOf: friday });
     try {
-      const resources = { db: store, fmp: published.fmp, now: () => evening };
+      const resources = { db: store, fmp: published.fmp, sec: published.sec, now: () => evening };
       const summary = await runAssets(ASSETS, "+datos_eod", resources, { partition: friday });
       expect(summary.exitCode).toBe(0);
       const prices = await store.readAll(datosEodTable, { where: { price_date: friday } });

@@ -4,20 +4,20 @@
  * fiscal 2026 Q1 from the real FMP files when they are present.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
 import datosFinancieros, {
-  buildTickerFinancials,
   type FinancialsRow,
-  fetchStatements,
-  fillMissingStatements,
   financialsTable,
+  tickersWithHistory,
+} from "../../../assets/statements/datos_financieros.ts";
+import { fetchStatements, statementFiles } from "../../../assets/statements/fetch.ts";
+import {
+  buildTickerFinancials,
+  fillMissingStatements,
   matchPeriods,
   type PeriodFacts,
   ratio,
-  statementFiles,
-  tickersWithHistory,
-} from "../../../assets/datos_financieros.ts";
-import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
-import type { Resources } from "../../../assets/resources.ts";
+} from "../../../assets/statements/periods.ts";
 import {
   type BalanceFacts,
   type CashFlowFacts,
@@ -29,8 +29,9 @@ import {
   StatementBook,
   type TickerStatements,
   type YearRange,
-} from "../../../assets/statements.ts";
+} from "../../../assets/statements/statements.ts";
 import type { Store } from "../../../db/index.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import {
   createFmpClient,
   type IncomeStatementRow,

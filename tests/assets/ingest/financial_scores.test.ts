@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import datosEod from "../../../assets/datos_eod.ts";
-import datosFinancieros from "../../../assets/datos_financieros.ts";
 import financialScores, {
   altmanZ,
   closeOnDay,
@@ -18,8 +17,9 @@ import financialScores, {
   scoreRow,
 } from "../../../assets/financial_scores.ts";
 import fintraUniverse from "../../../assets/fintra_universe.ts";
-import type { Resources } from "../../../assets/resources.ts";
+import datosFinancieros from "../../../assets/statements/datos_financieros.ts";
 import type { Store } from "../../../db/index.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import { scoresBulk } from "../../../sources/fmp/index.ts";
 import {
   marketResources,

@@ -5,12 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import companyProfiles, { companyProfilesTable } from "../../../assets/company_profiles.ts";
-import type { AssetDefinition } from "../../../assets/define.ts";
 import fintraUniverse, {
   MAX_PROFILE_PARTS,
   universeTable,
 } from "../../../assets/fintra_universe.ts";
 import type { Scope, Store } from "../../../db/index.ts";
+import {
+  type AssetContext,
+  type AssetDefinition,
+  runMaterialize,
+} from "../../../runtime/define.ts";
 import {
   marketResources,
   runAssets,
@@ -27,15 +31,15 @@ const DAY = "2026-11-25";
 function recording(def: AssetDefinition, steps: string[]): AssetDefinition {
   return {
     ...def,
-    materialize: (ctx) =>
-      def.materialize({
+    materialize: (ctx: AssetContext) =>
+      runMaterialize(def, {
         ...ctx,
         step: (id, fn) => {
           steps.push(id);
           return ctx.step(id, fn);
         },
       }),
-  };
+  } as AssetDefinition;
 }
 
 interface Run {

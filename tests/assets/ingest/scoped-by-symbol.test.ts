@@ -11,9 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import assetIndustryMap, { assetIndustryMapTable } from "../../../assets/asset_industry_map.ts";
 import companyProfiles, { companyProfilesTable } from "../../../assets/company_profiles.ts";
-import datosDividendos, { dividendsTable } from "../../../assets/datos_dividendos.ts";
 import datosEod, { datosEodTable } from "../../../assets/datos_eod.ts";
-import datosFinancieros, { financialsTable } from "../../../assets/datos_financieros.ts";
 import datosValuacion, { datosValuacionTable } from "../../../assets/datos_valuacion.ts";
 import fintraUniverse, {
   SYMBOL_SCOPE_MAX,
@@ -21,6 +19,8 @@ import fintraUniverse, {
   universeTable,
 } from "../../../assets/fintra_universe.ts";
 import industryClassification from "../../../assets/industry_classification.ts";
+import datosDividendos, { dividendsTable } from "../../../assets/statements/datos_dividendos.ts";
+import datosFinancieros, { financialsTable } from "../../../assets/statements/datos_financieros.ts";
 import stockPeers, { stockPeersTable } from "../../../assets/stock_peers.ts";
 import type { Store, TableSpec } from "../../../db/index.ts";
 import { createFmpClient } from "../../../sources/fmp/index.ts";

@@ -9,19 +9,19 @@
  *   that sees the cash-flow file completes it, and a run whose file lacks it again keeps
  *   what it had. After each, the table equals a clean run's.
  * The cut-short runs run on PGlite and, when DATABASE_URL is set, on Postgres; the clean
- * reference is PGlite's. The files come from the sandbox, through a small proxy that drops a file's rows of some
- * companies, as FMP's bulk files do.
+ * reference is PGlite's. The files come from the sandbox through a small proxy that drops
+ * some companies' rows from a file, as FMP's bulk files do.
  */
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import datosDividendos, { dividendsTable } from "../../../assets/datos_dividendos.ts";
+import fintraUniverse from "../../../assets/fintra_universe.ts";
+import datosDividendos, { dividendsTable } from "../../../assets/statements/datos_dividendos.ts";
 import datosFinancieros, {
   type FinancialsRow,
   financialsTable,
-} from "../../../assets/datos_financieros.ts";
-import fintraUniverse from "../../../assets/fintra_universe.ts";
-import type { Resources } from "../../../assets/resources.ts";
+} from "../../../assets/statements/datos_financieros.ts";
 import type { Store, TableSpec } from "../../../db/index.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import { createFmpClient, type FmpClient } from "../../../sources/fmp/index.ts";
 import { SANDBOX_API_KEY } from "../../../sources/sandbox/index.ts";
 import {

@@ -6,39 +6,34 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import assetIndustryMap, { assetIndustryMapTable } from "../../../assets/asset_industry_map.ts";
-import { backfill } from "../../../assets/backfill.ts";
 import companyProfiles, { companyProfilesTable } from "../../../assets/company_profiles.ts";
 import datosEod from "../../../assets/datos_eod.ts";
-import datosPerformance, { datosPerformanceTable } from "../../../assets/datos_performance.ts";
 import fintraUniverse from "../../../assets/fintra_universe.ts";
-import { AssetGraph } from "../../../assets/graph.ts";
 import industryClassification, {
   industryClassificationTable,
 } from "../../../assets/industry_classification.ts";
+import datosPerformance, {
+  datosPerformanceTable,
+} from "../../../assets/performance/datos_performance.ts";
+import { constituentMeansBySql } from "../../../assets/performance/group-performance.ts";
 import industryPerformance, {
   industryPerformanceTable,
-} from "../../../assets/industry_performance.ts";
-import { constituentMeans, membershipsOn } from "../../../assets/membership.ts";
+} from "../../../assets/performance/industry_performance.ts";
+import { MIN_MEMBERS } from "../../../assets/performance/math.ts";
+import { constituentMeans, membershipsOn } from "../../../assets/performance/membership.ts";
 import performanceWindows, {
   alphaProblemsByPages,
   alphaProblemsBySql,
   type PerformanceWindowRow,
   performanceWindowsTable,
-} from "../../../assets/performance_windows.ts";
-import { earliestStartPrice, MIN_MEMBERS } from "../../../assets/performance-math.ts";
+} from "../../../assets/performance/performance_windows.ts";
 import sectorPerformance, {
-  constituentMeansBySql,
   sectorPerformanceTable,
-} from "../../../assets/sector_performance.ts";
+} from "../../../assets/performance/sector_performance.ts";
 import type { Store } from "../../../db/index.ts";
-import {
-  marketResources,
-  runAssets,
-  startTestMarket,
-  type TestMarket,
-} from "../../helpers/sandbox.ts";
-import { openTestStore } from "../../helpers/store.ts";
+import { marketResources, runAssets, type TestMarket } from "../../helpers/sandbox.ts";
 import { asSupabase } from "./as-supabase.ts";
+import { closePricedMarket, openPricedMarket } from "./priced-market.ts";
 
 const DAY = "2026-11-25";
 const ASSETS = [
@@ -86,22 +81,17 @@ async function expectedMeans(group: "sector" | "industry") {
 }
 
 beforeAll(async () => {
-  store = await openTestStore();
-  market = await startTestMarket({ tickers: 80, asOf: DAY, historyYears: 1 });
-  const history = await backfill(
-    new AssetGraph(ASSETS),
-    "fintra_universe,datos_eod",
-    marketResources(store, market),
-    { from: earliestStartPrice("1M", DAY), to: DAY },
-  );
-  expect(history.exitCode).toBe(0);
+  ({ store, market } = await openPricedMarket({
+    assets: ASSETS,
+    day: DAY,
+    tickers: 80,
+    historyYears: 1,
+    window: "1M",
+  }));
   const summary = await runAssets(ASSETS, "*", marketResources(store, market), { partition: DAY });
   expect(summary.exitCode).toBe(0);
 });
-afterAll(async () => {
-  await market.close();
-  await store.close();
-});
+afterAll(() => closePricedMarket(store, market));
 
 describe("sector and industry performance", () => {
   it("are the equal-weighted means of their members, with the member count", async () => {

@@ -4,25 +4,18 @@
  * checked to change nothing they should not.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfill } from "../../../assets/backfill.ts";
 import datosEod, { datosEodTable } from "../../../assets/datos_eod.ts";
+import fintraUniverse from "../../../assets/fintra_universe.ts";
 import datosPerformance, {
   datosPerformanceTable,
   type PerformanceRow,
   rowProblem,
-} from "../../../assets/datos_performance.ts";
-import fintraUniverse from "../../../assets/fintra_universe.ts";
-import { AssetGraph } from "../../../assets/graph.ts";
-import { earliestStartPrice, windowStart } from "../../../assets/performance-math.ts";
+} from "../../../assets/performance/datos_performance.ts";
+import { earliestStartPrice, windowStart } from "../../../assets/performance/math.ts";
 import type { Store } from "../../../db/index.ts";
-import {
-  marketResources,
-  runAssets,
-  startTestMarket,
-  type TestMarket,
-} from "../../helpers/sandbox.ts";
-import { openTestStore } from "../../helpers/store.ts";
+import { marketResources, runAssets, type TestMarket } from "../../helpers/sandbox.ts";
 import { asSupabase } from "./as-supabase.ts";
+import { closePricedMarket, openPricedMarket } from "./priced-market.ts";
 
 const DAY = "2026-11-25";
 const PREVIOUS = "2026-11-24";
@@ -36,21 +29,16 @@ const byKey = (rows: PerformanceRow[]) =>
   );
 
 beforeAll(async () => {
-  store = await openTestStore();
-  market = await startTestMarket({ tickers: 24, asOf: DAY, historyYears: 2 });
   // A year of prices, from the earliest start price the 1Y window may use.
-  const history = await backfill(
-    new AssetGraph(ASSETS),
-    "fintra_universe,datos_eod",
-    marketResources(store, market),
-    { from: earliestStartPrice("1Y", DAY), to: DAY },
-  );
-  expect(history.exitCode).toBe(0);
+  ({ store, market } = await openPricedMarket({
+    assets: ASSETS,
+    day: DAY,
+    tickers: 24,
+    historyYears: 2,
+    window: "1Y",
+  }));
 });
-afterAll(async () => {
-  await market.close();
-  await store.close();
-});
+afterAll(() => closePricedMarket(store, market));
 
 describe("datos_performance on the sandbox", () => {
   it("writes the day's windows for every symbol priced on D, anchored on D", async () => {

@@ -8,22 +8,16 @@
  * 1's rows published beside the old ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfill } from "../../../assets/backfill.ts";
 import datosEod from "../../../assets/datos_eod.ts";
-import datosPerformance, { datosPerformanceTable } from "../../../assets/datos_performance.ts";
 import fintraUniverse from "../../../assets/fintra_universe.ts";
-import { AssetGraph } from "../../../assets/graph.ts";
-import { earliestStartPrice } from "../../../assets/performance-math.ts";
-import type { Resources } from "../../../assets/resources.ts";
+import datosPerformance, {
+  datosPerformanceTable,
+} from "../../../assets/performance/datos_performance.ts";
 import type { Store } from "../../../db/index.ts";
+import type { Resources } from "../../../runtime/resources.ts";
 import { failingStore } from "../../helpers/failing-store.ts";
-import {
-  marketResources,
-  runAssets,
-  startTestMarket,
-  type TestMarket,
-} from "../../helpers/sandbox.ts";
-import { openTestStore } from "../../helpers/store.ts";
+import { marketResources, runAssets, type TestMarket } from "../../helpers/sandbox.ts";
+import { closePricedMarket, openPricedMarket } from "./priced-market.ts";
 
 const DAY = "2026-11-25";
 const ASSETS = [fintraUniverse, datosEod, datosPerformance];
@@ -33,20 +27,15 @@ let market: TestMarket;
 const STEP_SCALE = 0.005;
 
 beforeAll(async () => {
-  store = await openTestStore();
-  market = await startTestMarket({ tickers: 24, asOf: DAY, historyYears: 1 });
-  const history = await backfill(
-    new AssetGraph(ASSETS),
-    "fintra_universe,datos_eod",
-    marketResources(store, market),
-    { from: earliestStartPrice("1M", DAY), to: DAY },
-  );
-  expect(history.exitCode).toBe(0);
+  ({ store, market } = await openPricedMarket({
+    assets: ASSETS,
+    day: DAY,
+    tickers: 24,
+    historyYears: 1,
+    window: "1M",
+  }));
 });
-afterAll(async () => {
-  await market.close();
-  await store.close();
-});
+afterAll(() => closePricedMarket(store, market));
 
 /** The day's rows in key order, as JSON. */
 async function day(): Promise<unknown[]> {

@@ -1,21 +1,13 @@
 /** The performance family's pure math on hand-made price series: windows, returns, volatility, drawdown, aggregates, alpha. */
 import { describe, expect, it } from "vitest";
 import {
-  ALL_TICKERS,
-  rangeCondition,
-  tickerCondition,
-  tickerRanges,
-} from "../../../assets/chunks.ts";
-import {
   DatesFrom,
   decimalValue,
   type PerformanceRow,
   rowProblem,
   stepRanges,
   unpackCloses,
-} from "../../../assets/datos_performance.ts";
-import { validOn } from "../../../assets/membership.ts";
-import { type BenchmarkReturns, relativeRows } from "../../../assets/performance_windows.ts";
+} from "../../../assets/performance/datos_performance.ts";
 import {
   annualizedVolatility,
   EqualWeightMeans,
@@ -32,7 +24,18 @@ import {
   windowBounds,
   windowMetrics,
   windowStart,
-} from "../../../assets/performance-math.ts";
+} from "../../../assets/performance/math.ts";
+import { validOn } from "../../../assets/performance/membership.ts";
+import {
+  type BenchmarkReturns,
+  relativeRows,
+} from "../../../assets/performance/performance_windows.ts";
+import {
+  ALL_TICKERS,
+  rangeCondition,
+  tickerCondition,
+  tickerRanges,
+} from "../../../runtime/chunks.ts";
 
 const SQRT_252 = Math.sqrt(252);
 

@@ -5,38 +5,30 @@
  * and a rerun fetches nothing. The cap is scaled down with `stepScale`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fintraUniverse from "../../../assets/fintra_universe.ts";
+import { MAX_DOCUMENTS_PER_RUN, secDocumentsReadTable } from "../../../assets/sec/documents.ts";
 import secEventSignals, {
   EVENT_ITEMS,
   secEventSignalsTable,
-} from "../../../assets/fintra_sec_event_signals.ts";
-import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
-import { AssetGraph } from "../../../assets/graph.ts";
-import type { Resources } from "../../../assets/resources.ts";
-import { MAX_DOCUMENTS_PER_RUN, secDocumentsReadTable } from "../../../assets/sec-documents.ts";
+} from "../../../assets/sec/fintra_sec_event_signals.ts";
 import type { Store } from "../../../db/index.ts";
 import { createFunctions } from "../../../functions/index.ts";
-import { filingWindow, setSecDocuments } from "../../../sources/sec/index.ts";
+import { AssetGraph } from "../../../runtime/graph.ts";
+import type { Resources } from "../../../runtime/resources.ts";
+import { filingWindow } from "../../../sources/sec/index.ts";
 import { InngestBus } from "../../helpers/inngest-bus.ts";
-import {
-  marketResources,
-  runAssets,
-  startTestMarket,
-  type TestMarket,
-} from "../../helpers/sandbox.ts";
-import { testSecClient } from "../../helpers/sec.ts";
+import { marketResources, runAssets, type TestMarket } from "../../helpers/sandbox.ts";
 import { openTestStore } from "../../helpers/store.ts";
+import { activeFilings, MONDAY, startWeekMarket } from "./week.ts";
 
-const MONDAY = "2026-03-02";
 const CAP = 4;
 const ASSETS = [fintraUniverse, secEventSignals];
 let market: TestMarket;
 
 beforeAll(async () => {
-  market = await startTestMarket({ tickers: 200, asOf: MONDAY });
-  setSecDocuments(testSecClient());
+  market = await startWeekMarket();
 });
 afterAll(async () => {
-  setSecDocuments(null);
   await market.close();
 });
 
@@ -47,18 +39,7 @@ function cappedResources(store: Store): Resources {
 
 /** The week's 8-Ks of active equities: those with a listed item, and all of them. */
 async function weeksFilings(store: Store) {
-  const equities = new Set(
-    (
-      await store.readAll(universeTable, {
-        where: { is_active: true, instrument_type: "EQUITY" },
-        columns: ["ticker"],
-      })
-    ).map((r) => r.ticker),
-  );
-  const window = filingWindow(MONDAY);
-  const all = market.market
-    .filings(window.from, window.to, "8-K")
-    .filter((f) => equities.has(f.symbol));
+  const all = await activeFilings(store, market, "8-K", filingWindow(MONDAY));
   return { all, withItem: all.filter((f) => f.items.some((i) => i in EVENT_ITEMS)) };
 }
 

@@ -3,15 +3,16 @@
  * 10-K's sections, keyword signals and fiscal year (J23).
  */
 import { describe, expect, it } from "vitest";
-import type { CheckContext } from "../../../assets/define.ts";
+import {
+  documentsFetched,
+  noSignalAfterRunDay,
+  someDocumentFetched,
+} from "../../../assets/sec/document-run.ts";
 import {
   classifyEvent,
   detectEventItems,
-  documentsFetched,
   eventRows,
-  noSignalAfterRunDay,
-  someDocumentFetched,
-} from "../../../assets/fintra_sec_event_signals.ts";
+} from "../../../assets/sec/fintra_sec_event_signals.ts";
 import {
   environmentalExposure,
   fiscalYearFromFilingDate,
@@ -24,7 +25,8 @@ import {
   structuralRows,
   structuralSignals,
   supplierConcentration,
-} from "../../../assets/fintra_sec_structural_signals.ts";
+} from "../../../assets/sec/fintra_sec_structural_signals.ts";
+import type { CheckContext } from "../../../runtime/define.ts";
 import { htmlToText } from "../../../sources/sec/index.ts";
 
 describe("detectEventItems", () => {

@@ -3,76 +3,54 @@
  * filing documents on loopback, the universe in the same graph. A Monday in filing season.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fintraUniverse from "../../../assets/fintra_universe.ts";
+import { secDocumentsReadTable } from "../../../assets/sec/documents.ts";
 import secEventSignals, {
   EVENT_ITEMS,
   type EventItem,
   secEventSignalsTable,
-} from "../../../assets/fintra_sec_event_signals.ts";
-import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
-import { secDocumentsReadTable } from "../../../assets/sec-documents.ts";
+} from "../../../assets/sec/fintra_sec_event_signals.ts";
 import type { Store } from "../../../db/index.ts";
-import { documentPaths, type SecFiling } from "../../../sources/sandbox/filings.ts";
-import { setSecDocuments } from "../../../sources/sec/index.ts";
-import {
-  marketResources,
-  runAssets,
-  startTestMarket,
-  type TestMarket,
-} from "../../helpers/sandbox.ts";
+import type { SecFiling } from "../../../sources/sandbox/filings.ts";
+import { marketResources, runAssets, type TestMarket } from "../../helpers/sandbox.ts";
 import { testSecClient } from "../../helpers/sec.ts";
-import { openTestStore } from "../../helpers/store.ts";
+import {
+  activeFilings,
+  closeWeek,
+  documentLink,
+  documentRequests,
+  MONDAY,
+  openWeek,
+  WINDOW,
+} from "./week.ts";
 
-const MONDAY = "2026-03-02";
-const WINDOW = { from: "2026-02-23", to: MONDAY };
 const ASSETS = [fintraUniverse, secEventSignals];
 let store: Store;
 let market: TestMarket;
 
 beforeAll(async () => {
-  store = await openTestStore();
-  market = await startTestMarket({ tickers: 200, asOf: MONDAY });
-  setSecDocuments(testSecClient());
+  ({ store, market } = await openWeek());
 });
-afterAll(async () => {
-  setSecDocuments(null);
-  await market.close();
-  await store.close();
-});
+afterAll(() => closeWeek(store, market));
 
-const origin = () => market.server.url.replace(/\/stable$/, "");
-const linkOf = (f: SecFiling) => `${origin()}${documentPaths(f).document}`;
-const documentRequests = () =>
-  Object.entries(market.server.stats.requests)
-    .filter(([path]) => path.startsWith("/sandbox/sec/"))
-    .reduce((sum, [, n]) => sum + n, 0);
-
-async function activeEquities(): Promise<Set<string>> {
-  const rows = await store.readAll(universeTable, {
-    where: { is_active: true, instrument_type: "EQUITY" },
-    columns: ["ticker"],
-  });
-  return new Set(rows.map((r) => r.ticker));
-}
-
-/** The sandbox's 8-Ks in the window carrying a listed item: what the table must hold. */
-function eventFilings(tickers: ReadonlySet<string>): SecFiling[] {
-  return market.market
-    .filings(WINDOW.from, WINDOW.to, "8-K")
-    .filter((f) => tickers.has(f.symbol) && f.items.some((i) => i in EVENT_ITEMS));
-}
+const linkOf = (f: SecFiling) => documentLink(market, f);
+const withItem = (f: SecFiling) => f.items.some((i) => i in EVENT_ITEMS);
+/** The active equities' earnings 8-Ks (items 2.02 and 9.01 only): read, no row. */
+const earningsFilings = async () =>
+  (await activeFilings(store, market, "8-K")).filter((f) => f.items.includes("2.02"));
 
 const rowsOf = () => store.readAll(secEventSignalsTable);
-const run = (options: Parameters<typeof runAssets>[3] = {}) =>
-  runAssets(ASSETS, "*", marketResources(store, market), { partition: MONDAY, ...options });
+const run = (
+  options: Parameters<typeof runAssets>[3] = {},
+  resources = marketResources(store, market),
+) => runAssets(ASSETS, "*", resources, { partition: MONDAY, ...options });
 
 describe("fintra_sec_event_signals on the sandbox", () => {
   let scopedTicker = "";
   let scopedRows: Awaited<ReturnType<typeof rowsOf>> = [];
 
   it("a scoped run writes only its ticker's events", async () => {
-    const events = market.market
-      .filings(WINDOW.from, WINDOW.to, "8-K")
-      .filter((f) => f.items.some((i) => i in EVENT_ITEMS));
+    const events = market.market.filings(WINDOW.from, WINDOW.to, "8-K").filter(withItem);
     scopedTicker = events[0]?.symbol ?? "";
     expect(scopedTicker).not.toBe("");
 
@@ -97,8 +75,8 @@ describe("fintra_sec_event_signals on the sandbox", () => {
     const outcome = summary.outcomes.find((o) => o.asset === "fintra_sec_event_signals");
     expect(outcome?.status).toBe("succeeded");
 
-    const equities = await activeEquities();
-    const expected = eventFilings(equities);
+    // The sandbox's 8-Ks in the window carrying a listed item: what the table must hold.
+    const expected = (await activeFilings(store, market, "8-K")).filter(withItem);
     expect(expected.length).toBeGreaterThanOrEqual(8);
     const rows = await rowsOf();
     expect(
@@ -133,9 +111,7 @@ describe("fintra_sec_event_signals on the sandbox", () => {
       partition: null,
       minRunDate: MONDAY,
     });
-    const earnings = market.market
-      .filings(WINDOW.from, WINDOW.to, "8-K")
-      .filter((f) => equities.has(f.symbol) && f.items.includes("2.02"));
+    const earnings = await earningsFilings();
     expect(ledger?.metadata).toMatchObject({
       window: WINDOW,
       alreadyStored: scopedRows.length,
@@ -150,38 +126,36 @@ describe("fintra_sec_event_signals on the sandbox", () => {
 
   it("a rerun writes nothing and changes no row", async () => {
     const before = await rowsOf();
-    const requestsBefore = documentRequests();
+    const requestsBefore = documentRequests(market);
     const summary = await run({ force: true });
     const outcome = summary.outcomes.find((o) => o.asset === "fintra_sec_event_signals");
     expect(outcome).toMatchObject({ status: "succeeded", rows: 0 });
     expect(await rowsOf()).toEqual(before);
     // Filings without a listed item were recorded as read: nothing is fetched again.
-    const equities = await activeEquities();
-    const earnings = market.market
-      .filings(WINDOW.from, WINDOW.to, "8-K")
-      .filter((f) => equities.has(f.symbol) && f.items.includes("2.02"));
+    const earnings = await earningsFilings();
     const read = await store.readAll(secDocumentsReadTable);
     expect(new Set(read.map((r) => r.link))).toEqual(new Set(earnings.map(linkOf)));
-    expect(documentRequests() - requestsBefore).toBe(0);
+    expect(documentRequests(market) - requestsBefore).toBe(0);
   });
 
   it("fails its error check when the SEC refuses every document it asks for", async () => {
     const before = await rowsOf();
-    setSecDocuments(
-      testSecClient(async () => new Response("Undeclared Automated Tool", { status: 403 })),
+    const refused = testSecClient(
+      async () => new Response("Undeclared Automated Tool", { status: 403 }),
     );
-    try {
+    {
       // Forget the earnings 8-Ks read without a row: due again, and every one is refused.
       await store.delete(secDocumentsReadTable, { asset: "fintra_sec_event_signals" });
-      const summary = await run({ force: true });
+      const summary = await run(
+        { force: true },
+        { ...marketResources(store, market), sec: () => refused },
+      );
       const outcome = summary.outcomes.find((o) => o.asset === "fintra_sec_event_signals");
       expect(outcome?.status).toBe("failed");
       expect(outcome?.reason).toMatch(
         /check some_document_fetched failed: all \d+ documents failed: SEC document http:\/\/127\.0\.0\.1:\d+\/sandbox\/sec\/.*HTTP 403/,
       );
       expect(await rowsOf()).toEqual(before);
-    } finally {
-      setSecDocuments(testSecClient());
     }
   });
 });

@@ -4,60 +4,37 @@
  * filing season, when December year ends file.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fintraUniverse from "../../../assets/fintra_universe.ts";
 import secStructuralSignals, {
   fiscalYearFromFilingDate,
   secStructuralSignalsTable,
-} from "../../../assets/fintra_sec_structural_signals.ts";
-import fintraUniverse, { universeTable } from "../../../assets/fintra_universe.ts";
+} from "../../../assets/sec/fintra_sec_structural_signals.ts";
 import type { Store } from "../../../db/index.ts";
-import { documentPaths, filingDocument, type SecFiling } from "../../../sources/sandbox/filings.ts";
-import { setSecDocuments } from "../../../sources/sec/index.ts";
+import { filingDocument, type SecFiling } from "../../../sources/sandbox/filings.ts";
+import { marketResources, runAssets, type TestMarket } from "../../helpers/sandbox.ts";
 import {
-  marketResources,
-  runAssets,
-  startTestMarket,
-  type TestMarket,
-} from "../../helpers/sandbox.ts";
-import { testSecClient } from "../../helpers/sec.ts";
-import { openTestStore } from "../../helpers/store.ts";
+  activeFilings,
+  closeWeek,
+  documentLink,
+  documentRequests,
+  MONDAY,
+  openWeek,
+  WINDOW,
+} from "./week.ts";
 
-const MONDAY = "2026-03-02";
-const WINDOW = { from: "2026-02-23", to: MONDAY };
 const ASSETS = [fintraUniverse, secStructuralSignals];
 let store: Store;
 let market: TestMarket;
 
 beforeAll(async () => {
-  store = await openTestStore();
-  market = await startTestMarket({ tickers: 200, asOf: MONDAY });
-  setSecDocuments(testSecClient());
+  ({ store, market } = await openWeek());
 });
-afterAll(async () => {
-  setSecDocuments(null);
-  await market.close();
-  await store.close();
-});
+afterAll(() => closeWeek(store, market));
 
-const origin = () => market.server.url.replace(/\/stable$/, "");
-const linkOf = (f: SecFiling) => `${origin()}${documentPaths(f).document}`;
+const linkOf = (f: SecFiling) => documentLink(market, f);
 const rowsOf = () => store.readAll(secStructuralSignalsTable);
 const run = (options: Parameters<typeof runAssets>[3] = {}) =>
   runAssets(ASSETS, "*", marketResources(store, market), { partition: MONDAY, ...options });
-const documentRequests = () =>
-  Object.entries(market.server.stats.requests)
-    .filter(([path]) => path.startsWith("/sandbox/sec/"))
-    .reduce((sum, [, n]) => sum + n, 0);
-
-async function tenKs(): Promise<SecFiling[]> {
-  const rows = await store.readAll(universeTable, {
-    where: { is_active: true, instrument_type: "EQUITY" },
-    columns: ["ticker"],
-  });
-  const equities = new Set(rows.map((r) => r.ticker));
-  return market.market
-    .filings(WINDOW.from, WINDOW.to, "10-K")
-    .filter((f) => equities.has(f.symbol));
-}
 
 /** What the sandbox wrote into a 10-K, read back with plain string tests. */
 function expectedSignals(filing: SecFiling) {
@@ -105,7 +82,7 @@ describe("fintra_sec_structural_signals on the sandbox", () => {
     expect(summary.outcomes.find((o) => o.asset === "fintra_sec_structural_signals")?.status).toBe(
       "succeeded",
     );
-    const filings = await tenKs();
+    const filings = await activeFilings(store, market, "10-K");
     expect(filings.length).toBeGreaterThanOrEqual(15);
     const rows = await rowsOf();
     expect(rows.map((r) => [r.ticker, r.link]).sort()).toEqual(
@@ -145,12 +122,12 @@ describe("fintra_sec_structural_signals on the sandbox", () => {
 
   it("a rerun reads no document, writes nothing and changes no row", async () => {
     const before = await rowsOf();
-    const requests = documentRequests();
+    const requests = documentRequests(market);
     const summary = await run({ force: true });
     expect(summary.outcomes.find((o) => o.asset === "fintra_sec_structural_signals")).toMatchObject(
       { status: "succeeded", rows: 0 },
     );
-    expect(documentRequests()).toBe(requests);
+    expect(documentRequests(market)).toBe(requests);
     expect(await rowsOf()).toEqual(before);
   });
 

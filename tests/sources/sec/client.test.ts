@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { lazySec } from "../../../runtime/resources.ts";
 import {
   createSecDocumentClient,
   DEFAULT_USER_AGENT,
@@ -14,8 +15,6 @@ import {
   type SecDocumentClientOptions,
   SecDocumentError,
   secConfigFromEnv,
-  secDocuments,
-  setSecDocuments,
 } from "../../../sources/sec/index.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void | Promise<void>;
@@ -222,8 +221,8 @@ describe("createSecDocumentClient", () => {
     const began = performance.now();
     await Promise.all(Array.from({ length: 6 }, () => client.fetchDocument(`${base}/doc`)));
     expect(starts).toHaveLength(6);
-    // Six starts at 20/s need five 50 ms gaps; the exact spacing is the pacer's test below
-    // (fake timers). Here only a floor with ample slack: arrival jitter never shortens it.
+    // Six starts at 20/s need five 50 ms gaps; the exact spacing is tested on fake timers in
+    // tests/sources/rate-limit.test.ts. Here only a floor: load can lengthen it, never shorten it.
     expect(performance.now() - began).toBeGreaterThanOrEqual(200);
   });
 
@@ -291,15 +290,12 @@ describe("secConfigFromEnv", () => {
   });
 });
 
-describe("secDocuments", () => {
-  it("builds one client per process and can be replaced", () => {
-    setSecDocuments(null);
-    const first = secDocuments();
-    expect(secDocuments()).toBe(first);
-    const mine = createSecDocumentClient(fast);
-    setSecDocuments(mine);
-    expect(secDocuments()).toBe(mine);
-    setSecDocuments(null);
-    expect(secDocuments()).not.toBe(mine);
+describe("lazySec (the Resources' SEC client)", () => {
+  it("builds one client on first use and keeps it; the environment's settings are checked then", () => {
+    const sec = lazySec({ SEC_USER_AGENT: "Fintra tests ops@fintra.example" });
+    expect(sec()).toBe(sec());
+    expect(lazySec({})()).not.toBe(sec());
+    const refused = lazySec({ SEC_RATE_PER_SEC: "fast" });
+    expect(() => refused()).toThrow(SecDocumentError);
   });
 });
