@@ -56,6 +56,19 @@ function scrubText(text: string, secrets: readonly string[]): string {
 }
 
 /**
+ * Sets an error's stack. postgres.js defines `stack` read-only on its errors under newer Node
+ * (24 throws on assignment; 20 accepted it), so a read-only one is redefined instead.
+ */
+function replaceStack(error: Error, stack: string): void {
+  const own = Object.getOwnPropertyDescriptor(error, "stack");
+  if (!own || own.writable || own.set) {
+    error.stack = stack;
+    return;
+  }
+  Object.defineProperty(error, "stack", { value: stack, writable: true, configurable: true });
+}
+
+/**
  * Scrubs an error in place (keeping its class and SQLSTATE `code`, which callers
  * test): message, stack, and every string or object field a logger would print.
  */
@@ -64,7 +77,7 @@ function scrubError(error: unknown, secrets: readonly string[]): unknown {
     return typeof error === "string" ? new Error(scrubText(error, secrets)) : error;
   }
   error.message = scrubText(error.message, secrets);
-  if (error.stack) error.stack = scrubText(error.stack, secrets);
+  if (error.stack) replaceStack(error, scrubText(error.stack, secrets));
   const fields = error as unknown as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
     const value = fields[key];
