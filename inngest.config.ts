@@ -95,6 +95,28 @@ export const assetFailed = eventType("fintra/asset.failed", {
   }),
 });
 
+/** An alert as events carry it: the ledger's row (runtime/alerts.ts says when one opens). */
+const alertSchema = z.strictObject({
+  alertId: z.string(),
+  kind: z.enum(["threshold", "deadline", "duration", "failure"]),
+  asset: z.string(),
+  day: dateSchema,
+  metric: z.string(),
+  observed: z.number().nullable(),
+  threshold: z.number().nullable(),
+  message: z.string(),
+  /** Where to look: the asset's page, or a `fintra why` line. */
+  link: z.string(),
+  raisedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+
+/** A condition someone must hear of opened (once per kind, asset, day and metric). */
+export const alertRaised = eventType("fintra/alert.raised", { schema: alertSchema });
+
+/** An open alert's condition cleared (a later run passed, the day finished). */
+export const alertResolved = eventType("fintra/alert.resolved", { schema: alertSchema });
+
 /** The whole graph for one ticker (debugging). */
 export const tickerRequested = eventType("fintra/ticker.requested", {
   schema: z.strictObject({ ticker: tickerSchema, partition: dateSchema.optional() }),
@@ -110,8 +132,6 @@ export const backfillRequested = eventType("fintra/backfill.requested", {
   }),
 });
 
-export type AssetRequested = z.infer<(typeof assetRequested)["schema"]>;
-export type AssetMaterialized = z.infer<(typeof assetMaterialized)["schema"]>;
 export type MaterializeRequest = z.infer<typeof materializeRequestSchema>;
 
 /** How one problem reads: `scope.limit: must be ...`, `unknown key "partiton"`. */
@@ -157,13 +177,13 @@ export function parseEventData<T>(name: string, schema: z.ZodType<T>, data: unkn
   return parsed.data;
 }
 
-export interface ClientOptions {
+interface ClientOptions {
   /** Route every event the SDK sends somewhere else (tests). */
   fetch?: typeof fetch;
   isDev?: boolean;
 }
 
-/** A client for app `fintra`; the server and CLI use the default one below. */
+/** A client for app `fintra`: the server makes one, tests one with their own `fetch`. */
 export function createInngestClient(options: ClientOptions = {}): Inngest {
   return new Inngest({
     id: "fintra",
@@ -171,5 +191,3 @@ export function createInngestClient(options: ClientOptions = {}): Inngest {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 }
-
-export const inngest = createInngestClient();

@@ -54,7 +54,7 @@ export const INDUSTRY_MAP_CHUNK = 2_000;
 /** The start given to a membership whose beginning is unknown. */
 export const UNKNOWN_START = "1900-01-01";
 
-export interface MembershipChanges {
+interface MembershipChanges {
   /** Rows to write: closed old rows and newly opened ones. */
   rows: IndustryMapRow[];
   opened: number;

@@ -57,7 +57,7 @@ export const companyProfilesTable = defineTable<CompanyProfileRow>({
   },
 });
 
-export function profileRow(p: ProfileRow, updatedAt: string): CompanyProfileRow {
+function profileRow(p: ProfileRow, updatedAt: string): CompanyProfileRow {
   const employees = p.fullTimeEmployees;
   return {
     ticker: p.symbol.toUpperCase(),

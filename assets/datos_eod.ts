@@ -63,7 +63,7 @@ export const datosEodTable = defineTable<PriceRow>({
   },
 });
 
-export type Rejection =
+type Rejection =
   | "no_volume"
   | "missing_price"
   | "high_below_body"

@@ -33,7 +33,7 @@ import {
   universeTickers,
 } from "./fintra_universe.ts";
 
-export interface ValuationRow {
+interface ValuationRow {
   ticker: string;
   valuation_date: string;
   denominator_type: string;
@@ -128,7 +128,7 @@ function withSectorPercentiles(rows: ValuationRow[]): ValuationRow[] {
   return rows;
 }
 
-export function valuationRow(
+function valuationRow(
   ticker: string,
   day: string,
   price: number,

@@ -129,7 +129,7 @@ const QUARTER_COLUMNS: (keyof FinancialsRow & string)[] = [
 ];
 
 /** An engine quarter with its filing date and its position in fiscal time. */
-export interface FiledQuarter extends QuarterRow {
+interface FiledQuarter extends QuarterRow {
   filing_date: string;
   /** fiscal_year × 4 + quarter − 1: consecutive quarters differ by 1. */
   ordinal: number;
@@ -155,7 +155,7 @@ export function engineQuarter(q: QuarterInput): FiledQuarter | null {
 }
 
 /** One window of 4 consecutive quarters, with what identifies its inputs. */
-export interface TtmWindow {
+interface TtmWindow {
   ticker: string;
   quarters: FiledQuarter[];
   valuation_date: string;
@@ -199,7 +199,7 @@ export function ttmWindows(
 }
 
 /** The stored columns that say whether a window's inputs changed. */
-export type StoredWindow = Pick<
+type StoredWindow = Pick<
   TtmValuationRecord,
   "ticker" | "valuation_date" | "quarters_used" | "filing_date" | (typeof FUNDAMENTALS)[number]
 >;

@@ -52,7 +52,7 @@ const SCORES_CHUNK = 2_000;
 const SCORES_SOURCE = "fintra_statements";
 
 /** Each Piotroski test: 1 passed, 0 failed, null unknown (an input missing). */
-export interface PiotroskiTests {
+interface PiotroskiTests {
   roa_positive: 0 | 1 | null;
   cfo_positive: 0 | 1 | null;
   roa_improved: 0 | 1 | null;
@@ -142,7 +142,7 @@ const SCORE_COLUMNS = [
 export type ScoreFinancials = Pick<FinancialsRow, (typeof SCORE_COLUMNS)[number]>;
 
 /** The rows a ticker's scores on D are computed from. */
-export interface ScoreInputs {
+interface ScoreInputs {
   current: ScoreFinancials;
   prior: ScoreFinancials | null;
   /** Two fiscal years before `current`: only its total assets are read. */
@@ -191,7 +191,7 @@ function mean2(a: number | null | undefined, b: number | null | undefined): numb
   return isNum(a) && isNum(b) ? (a + b) / 2 : null;
 }
 
-export interface AltmanInputs {
+interface AltmanInputs {
   working_capital: number | null;
   total_assets: number | null;
   retained_earnings: number | null;
@@ -256,7 +256,7 @@ export function piotroskiScore(tests: PiotroskiTests): number | null {
 }
 
 /** A close as the scores read it. */
-export interface Close {
+interface Close {
   price_date: string;
   close: number;
 }

@@ -23,6 +23,7 @@ import {
   profileBySymbol,
   type RowSample,
 } from "../sources/fmp/index.ts";
+import { guideChecks } from "./monitoring.ts";
 
 export interface UniverseRow {
   ticker: string;
@@ -45,7 +46,7 @@ export interface UniverseRow {
   last_profile_update: string;
 }
 
-export type InstrumentType = "EQUITY" | "ETF" | "ADR" | "FUND" | "CRYPTO";
+type InstrumentType = "EQUITY" | "ETF" | "ADR" | "FUND" | "CRYPTO";
 
 export const universeTable = defineTable<UniverseRow>({
   name: "fintra_universe",
@@ -152,7 +153,7 @@ export function symbolScope(ctx: Pick<AssetContext, "scope">): string[] | null {
 const SYMBOL_REQUESTS_AT_ONCE = 8;
 
 /** What the per-symbol reads of a run add up to, for its metadata. */
-export interface SymbolFetchTotals {
+interface SymbolFetchTotals {
   requests: number;
   retries: number;
   /** Valid rows the answers held. */
@@ -264,7 +265,7 @@ export const MAX_PROFILE_PARTS = 100;
 const PART_SAMPLES = 3;
 
 /** What one `profiles-part-N` step returns: counts only, a few hundred bytes. */
-export interface ProfilePartCounts {
+interface ProfilePartCounts {
   /** false: the part does not exist (past the last one), so the walk ends here. */
   found: boolean;
   /** Valid profiles in the part. */
@@ -297,7 +298,7 @@ export interface ProfilePartsTotal {
 }
 
 /** Made inside each part step: where the part's rows go. */
-export interface ProfileWriter {
+interface ProfileWriter {
   /** Writes a batch of profiles; returns rows written. */
   write(batch: ProfileRow[]): Promise<number>;
   /** How many tickers the writer keeps, reported in the counts. */
@@ -424,7 +425,11 @@ export default defineAsset({
   cron: "TZ=America/New_York 30 18 * * 1-5",
   sources: ["fmp"],
   tables: [universeTable],
-  checks: [atLeast("rows", 1), skippedRowsWithin({ figures: { read: "profiles" } })],
+  checks: [
+    atLeast("rows", 1),
+    skippedRowsWithin({ figures: { read: "profiles" } }),
+    ...guideChecks("fintra_universe"),
+  ],
   async materialize(ctx) {
     const day = ctx.runDate;
     const limit = ctx.scope?.limit;
@@ -456,9 +461,24 @@ export default defineAsset({
           ),
         );
 
+    // The day's size, for the guide's figures (assets/monitoring.ts) to be judged at.
+    const active = ctx.scope
+      ? null
+      : await ctx.step("count-active", async () => {
+          const rows = await ctx.db.readAll(universeTable, {
+            where: { is_active: true },
+            columns: ["instrument_type"],
+          });
+          return {
+            active: rows.length,
+            activeEquities: rows.filter((r) => r.instrument_type === "EQUITY").length,
+          };
+        });
+
     return {
       rows: seen.written,
       metadata: {
+        ...(active ?? {}),
         profiles: seen.profiles,
         deactivated,
         skipped: seen.skipped,

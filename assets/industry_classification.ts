@@ -14,7 +14,7 @@ import { atLeast } from "../runtime/checks.ts";
 import { defineAsset } from "../runtime/define.ts";
 import { companyProfilesTable } from "./company_profiles.ts";
 
-export const SECTORS = [
+const SECTORS = [
   "Basic Materials",
   "Communication Services",
   "Consumer Cyclical",
@@ -59,7 +59,7 @@ export function industrySlug(name: string): string {
     .replace(/^-+|-+$/g, "");
 }
 
-export interface Classification {
+interface Classification {
   industries: IndustryRow[];
   invalidSector: number;
 }

@@ -36,7 +36,7 @@ import { datosPerformanceTable } from "./performance/datos_performance.ts";
 import { fintraSnapshotsTable, type SnapshotRecord } from "./snapshot/fintra_snapshots.ts";
 import { verdictText } from "./snapshot/verdict.ts";
 
-export interface MarketStateRow {
+interface MarketStateRow {
   ticker: string;
   snapshot_date: string;
   price: number | null;
@@ -101,7 +101,7 @@ export const marketStateTable = defineTable<MarketStateRow>({
 });
 
 /** A ticker's ranks of one day. */
-export type MarketStateRanks = Pick<
+type MarketStateRanks = Pick<
   MarketStateRow,
   "ticker" | "sector_rank" | "sector_rank_total" | "global_rank" | "global_rank_total"
 >;

@@ -27,7 +27,7 @@ import {
   universeTickers,
 } from "./fintra_universe.ts";
 
-export interface PeerRow {
+interface PeerRow {
   ticker: string;
   peer_ticker: string;
   source: string;

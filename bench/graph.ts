@@ -6,25 +6,14 @@
  *
  *   npm run bench:graph -- --tickers 5000 --years 1 --backend postgres
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { format, subDays, subYears } from "date-fns";
-import postgres from "postgres";
 import { graph } from "../assets/index.ts";
-import { openStore, type Store } from "../db/index.ts";
 import { backfill } from "../runtime/backfill.ts";
 import { materialize } from "../runtime/materialize.ts";
 import { parseDate, utcDate } from "../runtime/partitions.ts";
-import { lazySec } from "../runtime/resources.ts";
-import { createFmpClient } from "../sources/fmp/index.ts";
-import {
-  createSandboxMarket,
-  SANDBOX_API_KEY,
-  startSandboxServer,
-} from "../sources/sandbox/index.ts";
 import { measure, printFigures, type StageFigures } from "./measure.ts";
+import { benchMarket, benchResources, openScratchStore, startBenchSandbox } from "./scratch.ts";
 
 const { values } = parseArgs({
   options: {
@@ -36,47 +25,19 @@ const { values } = parseArgs({
 const tickers = Number(values.tickers);
 const years = Number(values.years);
 
-async function open(): Promise<{ store: Store; cleanup: () => Promise<void> }> {
-  if (values.backend === "pglite") {
-    const dir = mkdtempSync(join(tmpdir(), "fintra-bench-graph-"));
-    return {
-      store: await openStore({ pgliteDir: dir }),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const url = process.env.DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
-  const schema = `fintra_bench_graph_${Date.now()}`;
-  const store = await openStore({ databaseUrl: url, schema });
-  return {
-    store,
-    cleanup: async () => {
-      const sql = postgres(url, { onnotice: () => {} });
-      await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await sql.end();
-    },
-  };
-}
-
 const now = new Date();
-const market = createSandboxMarket({
-  tickers,
-  seed: 42,
-  asOf: utcDate(now),
-  historyYears: years + 1,
-});
-const server = await startSandboxServer({ market });
-const fmp = createFmpClient({
-  apiKey: SANDBOX_API_KEY,
-  baseUrl: server.url,
-  ratePerMinute: 1_000_000,
-});
+const market = benchMarket(tickers, years, utcDate(now));
+const sandbox = await startBenchSandbox(market);
 const day = market.latestTradingDay(market.asOf);
 const from = format(subDays(subYears(parseDate(day), years), 7), "yyyy-MM-dd");
-const { store, cleanup } = await open();
+const scratch = await openScratchStore(
+  values.backend === "pglite" ? "pglite" : "postgres",
+  "graph",
+);
 const figures: StageFigures[] = [];
 try {
-  await store.migrate();
-  const resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
+  await scratch.store.migrate();
+  const resources = benchResources(scratch.store, sandbox.fmp, () => now);
   console.log(`${values.backend}: ${market.tickers.length} instruments, prices ${from}..${day}\n`);
   figures.push(
     await measure(`price history (${years}y)`, values.backend, async () => {
@@ -107,8 +68,7 @@ try {
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   });
 } finally {
-  await store.close();
-  await cleanup();
-  await server.close();
+  await scratch.dispose();
+  await sandbox.close();
 }
 printFigures(figures);

@@ -23,7 +23,6 @@ import {
   balanceSheetStatementBulk,
   type CsvEndpoint,
   cashFlowStatementBulk,
-  createFmpClient,
   eodBulk,
   incomeStatementBulk,
   keyMetricsTtmBulk,
@@ -32,6 +31,7 @@ import {
 } from "../sources/fmp/index.ts";
 import { RowValidator } from "../sources/fmp/rows.ts";
 import { createSandboxMarket, renderEndpoint, SANDBOX_API_KEY } from "../sources/sandbox/index.ts";
+import { benchFmp } from "./scratch.ts";
 
 const { values } = parseArgs({
   options: {
@@ -149,7 +149,7 @@ const server = http.createServer((req, res) => {
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stable`;
-const fmp = createFmpClient({ apiKey: SANDBOX_API_KEY, baseUrl, ratePerMinute: 1_000_000 });
+const fmp = benchFmp(baseUrl);
 
 function urlOf(file: FileSpec): string {
   const search = new URLSearchParams(

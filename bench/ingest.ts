@@ -5,24 +5,20 @@
  *
  *   npm run bench:ingest -- --tickers 5000 --days 252
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { graph } from "../assets/index.ts";
-import { openStore, type Store } from "../db/index.ts";
 import { backfill } from "../runtime/backfill.ts";
 import { materialize } from "../runtime/materialize.ts";
 import { utcDate } from "../runtime/partitions.ts";
-import { lazySec } from "../runtime/resources.ts";
-import { createFmpClient } from "../sources/fmp/index.ts";
-import {
-  createSandboxMarket,
-  SANDBOX_API_KEY,
-  startSandboxServer,
-} from "../sources/sandbox/index.ts";
+import { createSandboxMarket } from "../sources/sandbox/index.ts";
 import { measure, printFigures, type StageFigures } from "./measure.ts";
+import {
+  BENCH_DATABASE_URL,
+  benchResources,
+  openScratchStore,
+  postgresError,
+  startBenchSandbox,
+} from "./scratch.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,29 +29,9 @@ const { values } = parseArgs({
 });
 const tickers = Number(values.tickers);
 const days = Number(values.days);
-const LOCAL_PG = "postgres://127.0.0.1:5432/test";
-
-async function postgresUrl(): Promise<string | null> {
-  const url = process.env.DATABASE_URL ?? LOCAL_PG;
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return url;
-  } catch {
-    return null;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
 const now = new Date();
 const market = createSandboxMarket({ tickers, seed: 42, asOf: utcDate(now) });
-const server = await startSandboxServer({ market });
-const fmp = createFmpClient({
-  apiKey: SANDBOX_API_KEY,
-  baseUrl: server.url,
-  ratePerMinute: 1_000_000,
-});
+const sandbox = await startBenchSandbox(market);
 const day = market.latestTradingDay(market.asOf);
 const trading = market.tradingDays("1900-01-01", day);
 const from = trading[Math.max(0, trading.length - days)] as string;
@@ -65,29 +41,14 @@ console.log(
 
 const figures: StageFigures[] = [];
 for (const backend of values.backends.split(",")) {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  if (backend === "postgres") {
-    const url = await postgresUrl();
-    if (!url) {
-      console.log("postgres: no server answers (set DATABASE_URL); skipped");
-      continue;
-    }
-    const schema = `fintra_bench_${Date.now()}`;
-    store = await openStore({ databaseUrl: url, schema });
-    cleanup = async () => {
-      const sql = postgres(url, { onnotice: () => {} });
-      await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await sql.end();
-    };
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), "fintra-bench-"));
-    store = await openStore({ pgliteDir: dir });
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  if (backend === "postgres" && (await postgresError(BENCH_DATABASE_URL)) !== null) {
+    console.log("postgres: no server answers (set DATABASE_URL); skipped");
+    continue;
   }
+  const scratch = await openScratchStore(backend === "postgres" ? "postgres" : "pglite", "ingest");
   try {
-    await store.migrate();
-    const resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
+    await scratch.store.migrate();
+    const resources = benchResources(scratch.store, sandbox.fmp, () => now);
     figures.push(
       await measure("fintra_universe", backend, async () => {
         const s = await materialize(graph, "fintra_universe", resources, { partition: day });
@@ -116,9 +77,8 @@ for (const backend of values.backends.split(",")) {
       );
     }
   } finally {
-    await store.close();
-    await cleanup();
+    await scratch.dispose();
   }
 }
-await server.close();
+await sandbox.close();
 printFigures(figures);

@@ -13,35 +13,31 @@
  *    dropped afterwards) or PGlite (a temp folder), measures each stage: the price history
  *    backfill, the cold first day D, the steady next day D+1, a per-ticker whole-graph run
  *    (forced), a rerun of D+1 (must write nothing) and the weekly SEC jobs.
- * 4. Measures the floors in the same run (bench/market/floors.ts) and prints each stage's
- *    ratio to its floor.
+ * 4. Times the operator's pages on the finished store, in process (bench/market/pages.ts):
+ *    a page that is not 200 or takes over 300 ms server-side makes the run INVALID.
+ *    Then measures the floors in the same run (bench/market/floors.ts) and prints each
+ *    stage's ratio to its floor.
  * 5. Writes bench/results/<date>-<backend>-<tickers>.json and adds the run to BENCHMARKS.md
- *    (unless --dry-run).
+ *    (unless --dry-run). A run that does not reach its end (SIGINT, SIGTERM, a stage that
+ *    threw) writes neither, says why and exits non-zero.
  *
  * A request the cache cannot answer is a loud miss and the run exits 1; `--record` fills
  * such gaps by recording them from a live sandbox in this process (that run's figures are
  * not measurements and are not saved).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, homedir, platform, release, tmpdir, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { constants, cpus, homedir, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { graph } from "../assets/index.ts";
 import { lineReporter } from "../cli/progress.ts";
-import { openStore, type Store } from "../db/index.ts";
+import type { Store } from "../db/index.ts";
 import { backfill } from "../runtime/backfill.ts";
 import { materialize } from "../runtime/materialize.ts";
 import { tradingDaysBetween } from "../runtime/partitions.ts";
-import { lazySec, type Resources } from "../runtime/resources.ts";
-import { createFmpClient } from "../sources/fmp/index.ts";
-import {
-  createSandboxMarket,
-  MAX_TICKERS,
-  SANDBOX_API_KEY,
-  startSandboxServer,
-} from "../sources/sandbox/index.ts";
+import { createSandboxMarket, MAX_TICKERS, startSandboxServer } from "../sources/sandbox/index.ts";
 import {
   copyFloor,
   downloadAndParse,
@@ -50,14 +46,19 @@ import {
   pgliteFloorDb,
   postgresFloorDb,
 } from "./market/floors.ts";
+import { benchPagePaths, measurePages, pagesApp } from "./market/pages.ts";
 import { benchDays } from "./market/plan.ts";
 import { recordedRenderSeconds, renderMarket } from "./market/render.ts";
 import {
   type BenchReport,
   type FloorResult,
+  PAGE_TARGET_MS,
+  type PageFigure,
+  pageProblems,
+  pagesTable,
   runMarkdown,
   type StageResult,
-  updateBenchmarksFile,
+  saveRun,
 } from "./market/report.ts";
 import { type FileServer, startFileServer } from "./market/serve.ts";
 import {
@@ -71,6 +72,14 @@ import {
 } from "./market/stages.ts";
 import { FILES_DIR, readIndex } from "./market/static-server.mjs";
 import { sampleRss } from "./measure.ts";
+import {
+  BENCH_DATABASE_URL,
+  benchFmp,
+  benchResources,
+  dropSchemas,
+  openScratchStore,
+  postgresError,
+} from "./scratch.ts";
 
 const { values } = parseArgs({
   options: {
@@ -174,11 +183,7 @@ if (record) {
 }
 const server: FileServer = await startFileServer(render.dir, upstream?.url);
 console.log(`file server: pid ${server.pid}, ${server.entries} answers, ${server.url}`);
-const fmp = createFmpClient({
-  apiKey: SANDBOX_API_KEY,
-  baseUrl: server.url,
-  ratePerMinute: 1_000_000,
-});
+const fmp = benchFmp(server.url);
 
 // The pipeline's clock: D+1 at 18:30 New York when the run starts, moving with real time.
 const clockStart = Date.parse(`${days.next}T23:30:00Z`);
@@ -196,68 +201,56 @@ interface Backend {
   cleanup(keep?: boolean): Promise<void>;
 }
 
-/** `fn` run at most once; later calls get the first call's promise. */
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | null = null;
-  return () => {
-    done ??= fn();
-    return done;
-  };
-}
-
 async function openBackend(): Promise<Backend> {
   if (backend === "pglite") {
-    const dir = mkdtempSync(join(tmpdir(), "fintra-bench-market-"));
-    const store = await openStore({ pgliteDir: dir });
-    const closeStore = once(() => store.close());
+    const scratch = await openScratchStore("pglite", "market");
+    const dir = scratch.dir as string;
     let raw: PGlite | null = null;
     return {
-      store,
+      store: scratch.store,
       version: "",
       scratch: "bench_floor",
       async floorDb() {
         // One PGlite per folder: the store lets go before the floors open it raw.
-        await closeStore();
+        await scratch.close();
         raw = new PGlite({ dataDir: dir });
         await raw.waitReady;
         return pgliteFloorDb(raw);
       },
       async cleanup(keep = false) {
-        await closeStore().catch(() => {});
+        await scratch.close().catch(() => {});
         if (raw && !raw.closed) await raw.close();
         if (keep) {
           console.log(`kept the store: FINTRA_PGLITE_DIR=${dir} (remove the folder when done)`);
           return;
         }
-        rmSync(dir, { recursive: true, force: true });
+        await scratch.dispose();
       },
     };
   }
-  const url = process.env.DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
-  const schema = `fintra_bench_market_${Date.now()}`;
-  const scratch = `${schema}_floor`;
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-  } catch (error) {
+  const url = BENCH_DATABASE_URL;
+  const down = await postgresError(url);
+  if (down !== null) {
     console.error(
-      `postgres: no server answers (${(error as Error).message}); set DATABASE_URL or use --backend pglite`,
+      `postgres: no server answers (${down}); set DATABASE_URL or use --backend pglite`,
     );
     process.exit(2);
   }
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
   const [row] = await sql<{ server_version: string }[]>`SHOW server_version`;
-  const store = await openStore({ databaseUrl: url, schema });
-  const closeStore = once(() => store.close());
+  const scratch = await openScratchStore("postgres", "market");
+  const schema = scratch.schema as string;
+  const floorSchema = `${schema}_floor`;
   return {
-    store,
+    store: scratch.store,
     version: row?.server_version ?? "?",
-    scratch,
+    scratch: floorSchema,
     async floorDb() {
-      await closeStore();
+      await scratch.close();
       return postgresFloorDb(sql, schema);
     },
     async cleanup(keep = false) {
-      await closeStore().catch(() => {});
+      await scratch.close().catch(() => {});
       await sql.end({ timeout: 2 }).catch(() => {});
       if (keep) {
         // postgres.js passes URL parameters it does not know to the server as settings.
@@ -265,18 +258,12 @@ async function openBackend(): Promise<Backend> {
         kept.searchParams.set("search_path", schema);
         kept.password = kept.password ? "***" : "";
         console.log(
-          `kept the store: DATABASE_URL='${kept}' (the floors' schema ${scratch} too; DROP SCHEMA ... CASCADE both when done)`,
+          `kept the store: DATABASE_URL='${kept}' (the floors' schema ${floorSchema} too; DROP SCHEMA ... CASCADE both when done)`,
         );
         return;
       }
       // A fresh connection: the floors' one may be what an interrupt left mid-query.
-      const drop = postgres(url, { max: 1, onnotice: () => {} });
-      try {
-        await drop.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await drop.unsafe(`DROP SCHEMA IF EXISTS "${scratch}" CASCADE`);
-      } finally {
-        await drop.end({ timeout: 5 });
-      }
+      await dropSchemas(url, schema, floorSchema);
     },
   };
 }
@@ -339,21 +326,31 @@ const notes = [
 ];
 
 const db = await openBackend();
-// Ctrl-C: drop the schema (or the PGlite folder) rather than leave it behind.
-process.once("SIGINT", () => {
-  console.error("\ninterrupted: cleaning up");
-  const stop = setTimeout(() => process.exit(130), 15_000);
-  Promise.allSettled([server.close(), db.cleanup()]).finally(() => {
+/**
+ * Set on SIGINT or SIGTERM: the handler drops the schema (or the PGlite folder) rather than
+ * leave it behind, then exits. An interrupted run is never recorded.
+ */
+let interruption: Promise<void> | null = null;
+function interrupt(signal: NodeJS.Signals): void {
+  const code = 128 + constants.signals[signal];
+  console.error(`\ninterrupted (${signal}): cleaning up; the run is not recorded`);
+  const stop = setTimeout(() => process.exit(code), 15_000);
+  interruption = Promise.allSettled([server.close(), db.cleanup()]).then(() => {
     clearTimeout(stop);
-    process.exit(130);
+    process.exit(code);
   });
-});
+}
+process.once("SIGINT", interrupt);
+process.once("SIGTERM", interrupt);
 const floors: FloorResult[] = [];
+let pages: PageFigure[] | undefined;
+/** Why the run ended before its last stage, if it did: such a run is not recorded. */
+let stopped: string | undefined;
 let exitCode = 0;
 try {
   const { store } = db;
   await store.migrate();
-  const resources: Resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now };
+  const resources = benchResources(store, fmp, now);
   if (backend === "pglite") {
     const [row] = await store.readOnlyQuery("SHOW server_version");
     db.version = String(row?.server_version ?? "?");
@@ -449,7 +446,12 @@ try {
     note: "paced by the SEC client's request rate (SEC_RATE_PER_SEC, default 8/s); not part of the day",
   }));
 
-  // --- 5. floors -------------------------------------------------------------------------
+  // --- 5. pages, then floors (which close the store) -------------------------------------
+  console.log(`\n== pages (server-side, in process; target ${PAGE_TARGET_MS} ms)`);
+  pages = await measurePages(pagesApp(graph, resources), benchPagePaths(ticker));
+  for (const line of pagesTable(pages).split("\n")) console.log(`   ${line}`);
+  for (const p of pageProblems(pages)) loud(p);
+
   console.log("\n== floors");
   const floorDb = await db.floorDb();
   const index = readIndex(render.dir);
@@ -512,14 +514,21 @@ try {
     await floorDb.close();
   }
 } catch (error) {
-  loud(`the run stopped: ${(error as Error).stack ?? String(error)}`);
+  stopped = `a stage threw: ${(error as Error).message ?? String(error)}`.split("\n")[0];
+  if (!interruption)
+    console.error(`!! the run stopped: ${(error as Error).stack ?? String(error)}`);
 } finally {
-  await server.close();
-  if (upstream) await upstream.close();
-  await db
-    .cleanup(values.keep)
-    .catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
+  // On an interrupt, its handler closes the file server and drops the store.
+  if (!interruption) {
+    await server.close();
+    if (upstream) await upstream.close();
+    await db
+      .cleanup(values.keep)
+      .catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
+  }
 }
+// An interrupted run ends in its handler, once the store is gone; it writes nothing.
+if (interruption) await interruption;
 if (server.misses.length) {
   loud(`${server.misses.length} request(s) in all were cache misses: the figures are not valid`);
 }
@@ -552,24 +561,26 @@ const report: BenchReport = {
   },
   stages,
   floors,
+  ...(pages ? { pages } : {}),
   notes,
   problems,
+  ...(stopped ? { stopped } : {}),
 };
 
-const save = !values["dry-run"] && !record;
+const save = !values["dry-run"] && !record && !stopped;
 const jsonPath = `bench/results/${report.date}-${backend}-${tickers}.json`;
 const markdown = runMarkdown(report, save ? jsonPath : undefined);
 console.log(`\n${markdown}`);
-if (save) {
-  const root = new URL("..", import.meta.url).pathname;
-  mkdirSync(join(root, "bench/results"), { recursive: true });
-  writeFileSync(join(root, jsonPath), `${JSON.stringify(report, null, 2)}\n`);
-  updateBenchmarksFile(join(root, "BENCHMARKS.md"), markdown);
+if (save && saveRun(new URL("..", import.meta.url).pathname, jsonPath, report, markdown)) {
   console.log(`wrote ${jsonPath} and BENCHMARKS.md`);
 }
 if (problems.length) {
   console.error(`\n!! INVALID RUN: ${problems.length} problem(s):`);
   for (const p of problems) console.error(`!!   ${p.split("\n")[0]}`);
+  exitCode = 1;
+}
+if (stopped) {
+  console.error(`\n!! NOT RECORDED (BENCHMARKS.md and bench/results left alone): ${stopped}`);
   exitCode = 1;
 }
 process.exit(exitCode);

@@ -27,12 +27,14 @@ import { backfill } from "../runtime/backfill.ts";
 import { materialize } from "../runtime/materialize.ts";
 import { parseDate } from "../runtime/partitions.ts";
 import { lazySec } from "../runtime/resources.ts";
-import { createFmpClient } from "../sources/fmp/index.ts";
+import { createSandboxMarket } from "../sources/sandbox/index.ts";
 import {
-  createSandboxMarket,
-  SANDBOX_API_KEY,
-  startSandboxServer,
-} from "../sources/sandbox/index.ts";
+  BENCH_DATABASE_URL,
+  benchMarket,
+  benchResources,
+  dropSchemas,
+  startBenchSandbox,
+} from "./scratch.ts";
 
 const { values } = parseArgs({
   options: {
@@ -98,7 +100,7 @@ const backend = values.backend as "postgres" | "pglite";
 const asOf = values.asof as string;
 const now = new Date(`${asOf}T23:00:00Z`);
 const name = `fintra_bench_perf_${tickers}_${years}y_${asOf.replaceAll("-", "")}`;
-const url = process.env.DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
+const url = BENCH_DATABASE_URL;
 const pgliteDir = join(tmpdir(), name);
 
 /** Rows each table yielded to readers, and rows of read-only SQL. */
@@ -168,18 +170,12 @@ async function openBench(): Promise<Store> {
     mkdirSync(pgliteDir, { recursive: true });
     return openStore({ pgliteDir });
   }
-  if (values.rebuild) await dropSchema();
+  if (values.rebuild) await dropSchemas(url, name);
   return openStore({ databaseUrl: url, schema: name });
 }
 
-async function dropSchema(): Promise<void> {
-  const sql = postgres(url, { onnotice: () => {} });
-  await sql.unsafe(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
-  await sql.end();
-}
-
 /** The whole market is made only to build a store (a one-ticker one knows the calendar). */
-const makeMarket = () => createSandboxMarket({ tickers, seed: 42, asOf, historyYears: years + 1 });
+const makeMarket = () => benchMarket(tickers, years, asOf);
 const day = createSandboxMarket({ tickers: 1, asOf, historyYears: 1 }).latestTradingDay(asOf);
 const from = format(subDays(subYears(parseDate(day), years), 7), "yyyy-MM-dd");
 
@@ -191,15 +187,9 @@ async function built(store: Store): Promise<boolean> {
 }
 
 async function build(store: Store): Promise<void> {
-  const market = makeMarket();
-  const server = await startSandboxServer({ market });
+  const sandbox = await startBenchSandbox(makeMarket());
   try {
-    const fmp = createFmpClient({
-      apiKey: SANDBOX_API_KEY,
-      baseUrl: server.url,
-      ratePerMinute: 1_000_000,
-    });
-    const resources = { db: store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
+    const resources = benchResources(store, sandbox.fmp, () => now);
     const started = performance.now();
     const history = await backfill(graph, "fintra_universe,datos_eod", resources, {
       from,
@@ -217,7 +207,7 @@ async function build(store: Store): Promise<void> {
     if (backend === "postgres") await analyzePrices();
     console.log(`built ${name} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
-    await server.close();
+    await sandbox.close();
   }
 }
 
@@ -523,7 +513,7 @@ try {
   await raw.close();
   if (values.drop) {
     if (backend === "pglite") rmSync(pgliteDir, { recursive: true, force: true });
-    else await dropSchema();
+    else await dropSchemas(url, name);
   } else if (backend === "pglite" && !existsSync(pgliteDir)) {
     console.log("(store folder missing)");
   }

@@ -24,13 +24,14 @@ import { backfill } from "../runtime/backfill.ts";
 import { materialize } from "../runtime/materialize.ts";
 import { parseDate, utcDate } from "../runtime/partitions.ts";
 import { lazySec, type Resources } from "../runtime/resources.ts";
-import { createFmpClient } from "../sources/fmp/index.ts";
-import {
-  createSandboxMarket,
-  SANDBOX_API_KEY,
-  startSandboxServer,
-} from "../sources/sandbox/index.ts";
 import { measure, printFigures, type StageFigures } from "./measure.ts";
+import {
+  BENCH_DATABASE_URL,
+  benchMarket,
+  benchResources,
+  dropSchemas,
+  startBenchSandbox,
+} from "./scratch.ts";
 
 /** The assets timed, in dependency order. */
 const TIMED = [
@@ -72,15 +73,12 @@ const { values } = parseArgs({
 });
 const tickers = Number(values.tickers);
 const years = Number(values.years);
-const url = process.env.DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
+const url = BENCH_DATABASE_URL;
 const schema = `fintra_snap_${tickers}`;
 
+if (values.rebuild || values.drop) await dropSchemas(url, schema);
+if (values.drop) process.exit(0);
 const admin = postgres(url, { max: 1, onnotice: () => {} });
-if (values.rebuild || values.drop) await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-if (values.drop) {
-  await admin.end();
-  process.exit(0);
-}
 
 /** The day the store holds a finished graph for, or null. */
 async function builtDay(): Promise<string | null> {
@@ -97,25 +95,10 @@ try {
   let day = await builtDay();
   if (!day) {
     const now = new Date();
-    const market = createSandboxMarket({
-      tickers,
-      seed: 42,
-      asOf: utcDate(now),
-      historyYears: years + 1,
-    });
-    const server = await startSandboxServer({ market });
+    const market = benchMarket(tickers, years, utcDate(now));
+    const sandbox = await startBenchSandbox(market);
     try {
-      const fmp = createFmpClient({
-        apiKey: SANDBOX_API_KEY,
-        baseUrl: server.url,
-        ratePerMinute: 1_000_000,
-      });
-      const resources: Resources = {
-        db: store,
-        fmp: () => fmp,
-        sec: lazySec(process.env),
-        now: () => now,
-      };
+      const resources = benchResources(store, sandbox.fmp, () => now);
       const built = market.latestTradingDay(market.asOf);
       const from = format(subDays(subYears(parseDate(built), years), 7), "yyyy-MM-dd");
       console.log(`building ${schema}: ${market.tickers.length} instruments, ${from}..${built}`);
@@ -142,7 +125,7 @@ try {
         }),
       );
     } finally {
-      await server.close();
+      await sandbox.close();
     }
     day = await builtDay();
   }

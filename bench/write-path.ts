@@ -12,32 +12,27 @@
  *   npm run bench:write-path -- --backend postgres --rows 100000,1000000 --shapes eod,wide
  *   npm run bench:write-path -- --backend pglite --rows 100000 --backfill-tickers 0
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { Session } from "node:inspector/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { datosEodTable } from "../assets/datos_eod.ts";
 import { graph } from "../assets/index.ts";
 import { financialsTable } from "../assets/statements/datos_financieros.ts";
-import { openPglite } from "../db/adapters/pglite.ts";
-import { openPostgres } from "../db/adapters/postgres.ts";
 import type { SqlExecutor } from "../db/adapters/sql.ts";
 import type { Store, TableSpec } from "../db/index.ts";
-import { SqlStore } from "../db/sql-store.ts";
 import { backfill } from "../runtime/backfill.ts";
 import { utcDate } from "../runtime/partitions.ts";
-import { lazySec } from "../runtime/resources.ts";
-import { createFmpClient } from "../sources/fmp/index.ts";
-import {
-  createSandboxMarket,
-  renderEndpoint,
-  SANDBOX_API_KEY,
-  startSandboxServer,
-} from "../sources/sandbox/index.ts";
+import { renderEndpoint, startSandboxServer } from "../sources/sandbox/index.ts";
 import { measure, printFigures, type StageFigures } from "./measure.ts";
+import {
+  BENCH_DATABASE_URL,
+  benchFmp,
+  benchMarket,
+  benchResources,
+  openScratchStore,
+} from "./scratch.ts";
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +52,6 @@ const shapes = values.shapes.split(",").filter(Boolean);
 const paths = new Set(values.paths.split(","));
 const backfillTickers = Number(values["backfill-tickers"]);
 const backfillYears = Number(values["backfill-years"]);
-const PG_URL = process.env.DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
 
 interface Bench {
   store: Store;
@@ -68,10 +62,9 @@ interface Bench {
 }
 
 async function openBench(): Promise<Bench> {
-  if (backend === "pglite") {
-    const dir = mkdtempSync(join(tmpdir(), "fintra-bench-write-"));
-    const db = await openPglite(dir);
-    const store = new SqlStore(db);
+  const scratch = await openScratchStore(backend, "write");
+  const { store, db, schema } = scratch;
+  if (!schema) {
     return {
       store,
       db,
@@ -80,16 +73,10 @@ async function openBench(): Promise<Bench> {
         "copyFrom" in db
           ? (table, columns, lines) => db.copyFrom(table, columns, [Buffer.from(lines.join(""))])
           : null,
-      cleanup: async () => {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
+      cleanup: () => scratch.dispose(),
     };
   }
-  const schema = `fintra_bench_write_${Date.now()}`;
-  const db = await openPostgres(PG_URL, { schema });
-  const store = new SqlStore(db);
-  const raw = postgres(PG_URL, {
+  const raw = postgres(BENCH_DATABASE_URL, {
     max: 1,
     onnotice: () => {},
     connection: { search_path: schema },
@@ -120,9 +107,8 @@ async function openBench(): Promise<Bench> {
       });
     },
     cleanup: async () => {
-      await store.close();
-      await raw.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await raw.end();
+      await scratch.dispose();
     },
   };
 }
@@ -291,12 +277,7 @@ async function writePaths(bench: Bench, shape: string, total: number): Promise<S
 
 /** The sandbox's EOD files rendered once, served from memory; other endpoints proxied. */
 async function cachedSandbox(tickers: number, years: number, now: Date) {
-  const market = createSandboxMarket({
-    tickers,
-    seed: 42,
-    asOf: utcDate(now),
-    historyYears: years + 1,
-  });
+  const market = benchMarket(tickers, years, utcDate(now));
   const sandbox = await startSandboxServer({ market });
   const day = market.latestTradingDay(market.asOf);
   const trading = market.tradingDays("1900-01-01", day);
@@ -360,12 +341,7 @@ async function priceBackfill(bench: Bench): Promise<StageFigures[]> {
   console.log(
     `sandbox: ${sandbox.market.tickers.length} instruments; ${sandbox.days.length} EOD files and the profiles rendered in ${sandbox.renderSeconds.toFixed(1)} s, served from memory`,
   );
-  const fmp = createFmpClient({
-    apiKey: SANDBOX_API_KEY,
-    baseUrl: sandbox.url,
-    ratePerMinute: 1_000_000,
-  });
-  const resources = { db: bench.store, fmp: () => fmp, sec: lazySec(process.env), now: () => now };
+  const resources = benchResources(bench.store, benchFmp(sandbox.url), () => now);
   const from = sandbox.days[0] as string;
   const to = sandbox.days.at(-1) as string;
   const out: StageFigures[] = [];

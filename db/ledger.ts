@@ -6,11 +6,15 @@
  * It also says when a `running` row's run is over although the row was never
  * closed (a killed process): in-process runs record their owner (host, pid)
  * and beat a heartbeat, and `abandonedReason` judges a row from them.
+ *
+ * And it records alerts (migration 0034): a condition on one asset for one
+ * day, opened and resolved atomically so that a repeated or retried check
+ * never pages twice.
  */
 import { hostname } from "node:os";
 import type { Scope } from "./scope.ts";
 
-export type MaterializationStatus = "running" | "succeeded" | "failed";
+type MaterializationStatus = "running" | "succeeded" | "failed";
 
 /** A reference to the upstream materialization a run read. */
 export interface UpstreamRef {
@@ -110,6 +114,51 @@ export interface FinishMaterialization {
   checks: CheckResult[];
 }
 
+export type AlertKind = "threshold" | "deadline" | "duration" | "failure";
+
+/** What identifies one alert: a condition on one asset for one day. */
+export interface AlertKey {
+  kind: AlertKind;
+  asset: string;
+  /** YYYY-MM-DD */
+  day: string;
+  metric: string;
+}
+
+export interface AlertInput extends AlertKey {
+  /** The figure seen (rows, share 0..1, hours, seconds). */
+  observed: number | null;
+  /** The figure it was judged against. */
+  threshold: number | null;
+  /** One line for a person; stored as given. */
+  message: string;
+  /** Where to look: a page path like /assets/fintra_snapshots, or a `fintra why ...` line. */
+  link: string;
+}
+
+export interface Alert extends AlertInput {
+  /**
+   * The raise that opened it: re-opening a resolved alert gives it the new raise's id, so
+   * `noteAlertDelivered` for an earlier opening stamps nothing.
+   */
+  id: string;
+  status: "open" | "resolved";
+  /** ISO; when it was last opened (database time). */
+  raisedAt: string;
+  resolvedAt: string | null;
+  /** When the raise / the resolution was delivered (webhook), if it was. */
+  deliveredAt: string | null;
+  resolutionDeliveredAt: string | null;
+}
+
+export interface AlertQuery {
+  status?: Alert["status"];
+  asset?: string;
+  day?: string;
+  /** At most this many (100 by default). */
+  limit?: number;
+}
+
 export interface Ledger {
   /** The newest materialization matching the query (by run date, then start time). */
   latest(query: MaterializationQuery): Promise<Materialization | null>;
@@ -149,6 +198,29 @@ export interface Ledger {
     limit?: number;
   }): Promise<GateDecision[]>;
   checks(materializationId: string): Promise<CheckResult[]>;
+  /**
+   * Opens the alert of `input`'s key in one statement: inserts it, or re-opens a resolved
+   * one (raised now, a new id, fresh figures, message and link, resolution and delivery
+   * stamps cleared). Returns the alert when this call opened it, null when it is open
+   * already: of concurrent raises of one key exactly one gets it, and a repeated condition
+   * does not page twice. A request retried after its first attempt committed still returns
+   * the alert it opened.
+   */
+  raiseAlert(input: AlertInput): Promise<Alert | null>;
+  /**
+   * Resolves the open alert of `key` in one statement (resolved now, its message replaced
+   * by `message`). Returns it when this call resolved it, null when no alert of that key is
+   * open.
+   */
+  resolveAlert(key: AlertKey, message: string): Promise<Alert | null>;
+  /** Alerts, newest raise first (then by id), optionally of one status, asset or day. */
+  alerts(options?: AlertQuery): Promise<Alert[]>;
+  /**
+   * Records that the raise (deliveredAt) or the resolution (resolutionDeliveredAt, only
+   * once resolved) of alert `id` was delivered, now. An id a later re-open replaced, or a
+   * resolution of an alert that is open, stamps nothing.
+   */
+  noteAlertDelivered(id: string, what: "raised" | "resolved"): Promise<void>;
 }
 
 /** How often an in-process run refreshes its heartbeat. */

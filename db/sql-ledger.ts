@@ -1,7 +1,15 @@
-/** The ledger on SQL (PGlite and Postgres): see ledger.ts for the contract. */
+/**
+ * The ledger on SQL (PGlite and Postgres): see ledger.ts for the contract.
+ * Also the alerts' rows (migration 0034), shared with the REST ledger: both
+ * raise and resolve through the same SQL functions.
+ */
 import { randomUUID } from "node:crypto";
 import type { SqlExecutor } from "./adapters/sql.ts";
 import {
+  type Alert,
+  type AlertInput,
+  type AlertKey,
+  type AlertQuery,
   abandonedReason,
   type CheckResult,
   claimHeld,
@@ -22,6 +30,7 @@ import {
   materializationFromRow,
 } from "./ledger-rows.ts";
 import { scopeKey } from "./scope.ts";
+import { defineTable } from "./table.ts";
 
 const INSERT_DECISION = `INSERT INTO fintra_gate_decisions
   (asset, partition_date, run_date, scope_key, trigger, decision, reason,
@@ -46,6 +55,133 @@ async function failRunning(db: SqlExecutor, id: string, error: string): Promise<
     [id, oneLine(error)],
   );
 }
+
+export interface AlertRow {
+  id: string;
+  kind: Alert["kind"];
+  asset: string;
+  day: string;
+  metric: string;
+  status: Alert["status"];
+  observed: number | null;
+  threshold: number | null;
+  message: string;
+  link: string;
+  raised_at: string;
+  resolved_at: string | null;
+  delivered_at: string | null;
+  resolution_delivered_at: string | null;
+  resolution_id: string | null;
+}
+
+export const ALERTS = defineTable<AlertRow>({
+  name: "fintra_alerts",
+  key: ["id"],
+  columns: {
+    id: "text",
+    kind: "text",
+    asset: "text",
+    day: "date",
+    metric: "text",
+    status: "text",
+    observed: "double precision",
+    threshold: "double precision",
+    message: "text",
+    link: "text",
+    raised_at: "timestamptz",
+    resolved_at: "timestamptz",
+    delivered_at: "timestamptz",
+    resolution_delivered_at: "timestamptz",
+    resolution_id: "text",
+  },
+});
+
+export const RAISE_ALERT_FUNCTION = "fintra_raise_alert";
+export const RESOLVE_ALERT_FUNCTION = "fintra_resolve_alert";
+
+export function alertFromRow(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    kind: row.kind,
+    asset: row.asset,
+    day: row.day,
+    metric: row.metric,
+    observed: row.observed === null ? null : Number(row.observed),
+    threshold: row.threshold === null ? null : Number(row.threshold),
+    message: row.message,
+    link: row.link,
+    status: row.status,
+    raisedAt: row.raised_at,
+    resolvedAt: row.resolved_at,
+    deliveredAt: row.delivered_at,
+    resolutionDeliveredAt: row.resolution_delivered_at,
+  };
+}
+
+function figure(value: number | null, what: string): number | null {
+  if (value !== null && !Number.isFinite(value)) {
+    throw new Error(`alert ${what} must be a finite number or null, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * fintra_raise_alert's named arguments, in its parameter order, for a raise by the new
+ * id `id` (reused when the call is retried, so a retry recognises the row it opened).
+ */
+export function raiseAlertArguments(id: string, input: AlertInput) {
+  return {
+    p_id: id,
+    p_kind: input.kind,
+    p_asset: input.asset,
+    p_day: input.day,
+    p_metric: input.metric,
+    p_observed: figure(input.observed, "observed"),
+    p_threshold: figure(input.threshold, "threshold"),
+    p_message: input.message,
+    p_link: input.link,
+  };
+}
+
+/** fintra_resolve_alert's named arguments, in its parameter order. */
+export function resolveAlertArguments(resolutionId: string, key: AlertKey, message: string) {
+  return {
+    p_resolution_id: resolutionId,
+    p_kind: key.kind,
+    p_asset: key.asset,
+    p_day: key.day,
+    p_metric: key.metric,
+    p_message: message,
+  };
+}
+
+/** Calls an alert function, returning the row it gives as typed columns (none for NULL). */
+function alertCall(fn: string, types: readonly string[]): string {
+  const args = types.map((type, i) => `$${i + 1}::${type}`).join(", ");
+  return `SELECT r.* FROM ${fn}(${args}) AS j
+    CROSS JOIN LATERAL jsonb_populate_record(NULL::fintra_alerts, j) AS r
+   WHERE j IS NOT NULL`;
+}
+
+const RAISE_ALERT = alertCall(RAISE_ALERT_FUNCTION, [
+  "text",
+  "text",
+  "text",
+  "date",
+  "text",
+  "double precision",
+  "double precision",
+  "text",
+  "text",
+]);
+const RESOLVE_ALERT = alertCall(RESOLVE_ALERT_FUNCTION, [
+  "text",
+  "text",
+  "text",
+  "date",
+  "text",
+  "text",
+]);
 
 export class SqlLedger implements Ledger {
   private readonly db: SqlExecutor;
@@ -282,5 +418,38 @@ export class SqlLedger implements Ledger {
       [materializationId],
     );
     return rows.map(checkFromRow);
+  }
+
+  async raiseAlert(input: AlertInput): Promise<Alert | null> {
+    const args = raiseAlertArguments(randomUUID(), input);
+    const rows = await this.db.query<AlertRow>(RAISE_ALERT, Object.values(args));
+    return rows[0] ? alertFromRow(rows[0]) : null;
+  }
+
+  async resolveAlert(key: AlertKey, message: string): Promise<Alert | null> {
+    const args = resolveAlertArguments(randomUUID(), key, message);
+    const rows = await this.db.query<AlertRow>(RESOLVE_ALERT, Object.values(args));
+    return rows[0] ? alertFromRow(rows[0]) : null;
+  }
+
+  async alerts(options: AlertQuery = {}): Promise<Alert[]> {
+    const rows = await this.db.query<AlertRow>(
+      `SELECT * FROM fintra_alerts
+        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR asset = $2)
+          AND ($3::date IS NULL OR day = $3::date)
+        ORDER BY raised_at DESC, id DESC LIMIT $4`,
+      [options.status ?? null, options.asset ?? null, options.day ?? null, options.limit ?? 100],
+    );
+    return rows.map(alertFromRow);
+  }
+
+  async noteAlertDelivered(id: string, what: "raised" | "resolved"): Promise<void> {
+    await this.db.query(
+      what === "raised"
+        ? "UPDATE fintra_alerts SET delivered_at = now() WHERE id = $1"
+        : `UPDATE fintra_alerts SET resolution_delivered_at = now()
+            WHERE id = $1 AND status = 'resolved'`,
+      [id],
+    );
   }
 }

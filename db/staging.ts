@@ -64,7 +64,7 @@ export function uniqueByRowKey<Row extends object>(
 }
 
 /** One staging row: the row as natural JSON (what jsonb_populate_record reads) and its key. */
-export interface StagedRow {
+interface StagedRow {
   run_id: string;
   table_name: string;
   row_key: string;

@@ -14,7 +14,7 @@
 /** First date of the indexed calendar: the first NYSE session of 2000. */
 export const CALENDAR_START = "2000-01-03";
 /** Last date of the indexed calendar. */
-export const CALENDAR_END = "2070-12-31";
+const CALENDAR_END = "2070-12-31";
 
 /** Closures that no rule predicts, with their cause (national mourning, 9/11, Sandy). */
 const UNSCHEDULED_CLOSURES: Readonly<Record<string, string>> = {

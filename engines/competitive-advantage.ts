@@ -13,7 +13,7 @@ import { clamp, isNum, mean, num, populationStdDev, weightedMean } from "./math.
 import type { ConfidencePercent, Count, Ratio, Score } from "./units.ts";
 
 /** Strength band of a 0..100 durability score. */
-export type AdvantageBand = "weak" | "defendable" | "strong";
+type AdvantageBand = "weak" | "defendable" | "strong";
 
 /** The `fgos_components.competitive_advantage` object. */
 export interface CompetitiveAdvantage {

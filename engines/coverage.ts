@@ -18,7 +18,7 @@ import type { MaturityClass } from "./maturity.ts";
 import type { Count, Multiple, Year } from "./units.ts";
 
 /** Limiting factor of the structural coverage. */
-export type LimitingFactor =
+type LimitingFactor =
   | "early_stage_maturity"
   | "critical_metrics_missing"
   | "partial_metrics_coverage"
@@ -28,7 +28,7 @@ export type LimitingFactor =
   | "none";
 
 /** Structural coverage part of `data_confidence`. */
-export interface StructuralCoverage {
+interface StructuralCoverage {
   confidence_level: "low" | "medium" | "high";
   coverage: {
     valid_windows: Count;
@@ -85,17 +85,17 @@ export function buildStructuralCoverage(input: {
 }
 
 /** State of one layer. */
-export type LayerState = "computed" | "structurally_unavailable" | "pending_recalculation";
+type LayerState = "computed" | "structurally_unavailable" | "pending_recalculation";
 
 /** One layer's status. */
-export interface LayerStatusEntry {
+interface LayerStatusEntry {
   state: LayerState;
   version?: string;
   blocking_reason: string | null;
 }
 
 /** The `data_confidence.layer_status` map. */
-export interface LayerStatusMap {
+interface LayerStatusMap {
   ifs: LayerStatusEntry;
   fundamentals_growth: LayerStatusEntry;
   valuation: LayerStatusEntry;
@@ -204,7 +204,7 @@ export function buildLayerStatus(input: {
 }
 
 /** The `data_confidence` JSON. */
-export interface DataConfidence extends StructuralCoverage {
+interface DataConfidence extends StructuralCoverage {
   layer_status: LayerStatusMap;
   has_profile: boolean;
   has_financials: boolean;

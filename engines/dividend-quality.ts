@@ -36,10 +36,10 @@ export interface DividendYear {
 }
 
 /** Dividend quality band. */
-export type DividendBand = "high" | "acceptable" | "weak";
+type DividendBand = "high" | "acceptable" | "weak";
 
 /** Dividend quality result. */
-export interface DividendQuality {
+interface DividendQuality {
   score: Score | null;
   band: DividendBand | null;
   confidence: ConfidencePercent | null;

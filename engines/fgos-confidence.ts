@@ -22,7 +22,7 @@ import type { ConfidencePercent, Count, IsoDate, Money, Ratio, Years } from "./u
 export type ConfidenceLabel = "High" | "Medium" | "Low";
 
 /** Dimensional confidence (0..100 in steps of 1/6). */
-export interface DimensionalConfidence {
+interface DimensionalConfidence {
   percent: ConfidencePercent;
   label: ConfidenceLabel;
   dimensions_present: Count;
@@ -30,7 +30,7 @@ export interface DimensionalConfidence {
 }
 
 /** The six FGOS dimensions; a null value is a missing dimension. */
-export interface FgosDimensions {
+interface FgosDimensions {
   growth: number | null;
   profitability: number | null;
   efficiency: number | null;
@@ -52,13 +52,13 @@ export function dimensionalConfidence(dims: FgosDimensions): DimensionalConfiden
 }
 
 /** Earnings volatility class from revenue growth dispersion. */
-export type VolatilityClass = "LOW" | "MEDIUM" | "HIGH";
+type VolatilityClass = "LOW" | "MEDIUM" | "HIGH";
 
 /** Maturity wording of the confidence layer. */
-export type ConfidenceLayerStatus = "Mature" | "Developing" | "Early-stage" | "Incomplete";
+type ConfidenceLayerStatus = "Mature" | "Developing" | "Early-stage" | "Incomplete";
 
 /** Inputs of the confidence layer; null means unknown and takes the documented default. */
-export interface ConfidenceLayerInput {
+interface ConfidenceLayerInput {
   /** Number of fiscal years of history (default 5 when null). */
   fy_years: Count | null;
   /** Years since the IPO date (default 10 when null). */

@@ -42,7 +42,7 @@ export interface FgosMetrics {
 }
 
 /** The four pillar names. */
-export type PillarName = "growth" | "profitability" | "efficiency" | "solvency";
+type PillarName = "growth" | "profitability" | "efficiency" | "solvency";
 
 /** Present on a pillar that used a low-confidence benchmark. */
 export interface PillarImpact {

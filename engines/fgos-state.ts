@@ -11,7 +11,7 @@ import { isNum } from "./math.ts";
 import type { ConfidencePercent, Count, Score } from "./units.ts";
 
 /** The part of `fgos_components` the state reads. */
-export interface FgosStateComponents {
+interface FgosStateComponents {
   growth?: Score | null;
   profitability?: Score | null;
   efficiency?: Score | null;
@@ -21,7 +21,7 @@ export interface FgosStateComponents {
 }
 
 /** Reader-facing FGOS summary. */
-export interface FgosState {
+interface FgosState {
   stage: "pending" | "partial" | "computed";
   quality_bucket: "unknown" | "weak" | "average" | "strong" | "elite";
   confidence: { label: ConfidenceLabel; percent: ConfidencePercent; explanation: string };

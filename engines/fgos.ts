@@ -67,14 +67,14 @@ import type { ConfidencePercent, IsoDate, Score } from "./units.ts";
 export type FgosCategory = "High" | "Medium" | "Low" | "Pending";
 
 /** Why FGOS is pending. */
-export type FgosPendingReason =
+type FgosPendingReason =
   | "missing_sector"
   | "insufficient_sector_benchmarks"
   | "missing_financials_data"
   | "no_scorable_metrics";
 
 /** Altman Z and Piotroski F (unitless scores) from the `financial_scores` table. */
-export interface FinancialScores {
+interface FinancialScores {
   altman_z: number | null;
   piotroski_score: number | null;
 }
@@ -100,7 +100,7 @@ export interface FgosInput {
 }
 
 /** The `fgos_components` JSON. */
-export interface FgosComponents {
+interface FgosComponents {
   reason: FgosPendingReason | null;
   growth: Score | null;
   profitability: Score | null;

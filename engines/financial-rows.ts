@@ -11,7 +11,7 @@ import { isNum } from "./math.ts";
 import type { IsoDate, Money, Multiple, Ratio, Shares, Year } from "./units.ts";
 
 /** Period type of a `datos_financieros` row. */
-export type PeriodType = "FY" | "Q" | "TTM";
+type PeriodType = "FY" | "Q" | "TTM";
 
 /** One `datos_financieros` row (the columns the engines use). */
 export interface FinancialRow {

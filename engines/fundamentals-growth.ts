@@ -42,7 +42,7 @@ export interface GrowthInputs {
 }
 
 /** Growth status values. */
-export type GrowthStatus =
+type GrowthStatus =
   | "pending"
   | "emerging_growth"
   | "inconsistent_growth"

@@ -22,7 +22,7 @@ import { isNum } from "./math.ts";
 import type { ConfidencePercent, Count, IsoDate, PercentagePoints } from "./units.ts";
 
 /** IFS position. */
-export type IfsPosition = "leader" | "follower" | "laggard";
+type IfsPosition = "leader" | "follower" | "laggard";
 
 /** Relative-vs-sector returns by window (percentage points). */
 export interface RelativeVsSector {
@@ -109,13 +109,13 @@ function universeScore(size: Count): number {
 }
 
 /** One stored IFS position at a snapshot date. */
-export interface IfsObservation {
+interface IfsObservation {
   snapshot_date: IsoDate;
   position: IfsPosition;
 }
 
 /** The legacy `ifs_memory` JSON. */
-export interface IfsMemory {
+interface IfsMemory {
   window_years: 5;
   observed_years: Count;
   distribution: Record<IfsPosition, Count>;

@@ -28,10 +28,10 @@ import { isNum } from "./math.ts";
 import type { ConfidencePercent, Percentile, Score, Year } from "./units.ts";
 
 /** IQS position. */
-export type IqsPosition = "leader" | "follower" | "laggard";
+type IqsPosition = "leader" | "follower" | "laggard";
 
 /** The `fintra_snapshots.ifs_fy` JSON. */
-export interface IqsResult {
+interface IqsResult {
   mode: "fy_industry_structural";
   fiscal_years: Year[];
   fiscal_positions: { fiscal_year: Year; position: IqsPosition; percentile: Score }[];
@@ -40,7 +40,7 @@ export interface IqsResult {
 }
 
 /** Inputs: the company's FY rows and its industry peers' FY rows (each row names its ticker). */
-export interface IqsInput {
+interface IqsInput {
   ticker: string;
   industry: string | null;
   rows: readonly FinancialRow[];

@@ -14,7 +14,7 @@ import { bucketPercentile } from "./percentiles.ts";
 import type { Money, Percentile, Ratio } from "./units.ts";
 
 /** Inputs of the market position. */
-export interface MarketPositionInput {
+interface MarketPositionInput {
   sector: string | null;
   market_cap: Money | null;
   roic: Ratio | null;
@@ -24,7 +24,7 @@ export interface MarketPositionInput {
 }
 
 /** The `fintra_snapshots.market_position` JSON. */
-export interface MarketPosition {
+interface MarketPosition {
   status: "computed" | "pending";
   sector: string;
   components: {

@@ -23,7 +23,7 @@ import { clamp, isNum, mean, populationStdDev } from "./math.ts";
 import type { ConfidencePercent, Count, Ratio, Score } from "./units.ts";
 
 /** Result of `coherenceCheck`: the verdict, why, and the two figures it read. */
-export interface CoherenceCheck {
+interface CoherenceCheck {
   score: Score;
   verdict: "High Quality Growth" | "Inefficient Growth" | "Neutral";
   explanation: string;
@@ -48,7 +48,7 @@ export interface MoatResult {
 }
 
 /** Sector medians the moat compares against (decimal fractions). */
-export interface MoatBenchmarks {
+interface MoatBenchmarks {
   roic_p50?: Ratio | null;
   gross_margin_p50?: Ratio | null;
 }

@@ -16,7 +16,7 @@ import { clamp, isNum } from "./math.ts";
 import type { Count, Percentile, Weight } from "./units.ts";
 
 /** Whether a larger metric value is better or worse for the company. */
-export type MetricDirection = "higher_is_better" | "lower_is_better";
+type MetricDirection = "higher_is_better" | "lower_is_better";
 
 /** One P1 result: the bucket, the blended value and the weight of the benchmark. */
 export interface MetricScore {

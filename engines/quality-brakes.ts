@@ -12,11 +12,7 @@ import { clamp, isNum } from "./math.ts";
 import type { Score } from "./units.ts";
 
 /** Why a brake was applied. */
-export type QualityBrakeReason =
-  | "altman_distress"
-  | "altman_grey"
-  | "piotroski_weak"
-  | "piotroski_medium";
+type QualityBrakeReason = "altman_distress" | "altman_grey" | "piotroski_weak" | "piotroski_medium";
 
 /** Result of `applyQualityBrakes`, stored as `fgos_components.quality_brakes`. */
 export interface QualityBrakes {

@@ -19,13 +19,13 @@ import type { RelativeReturnTimeline } from "./relative-return.ts";
 import type { IsoDate, Percent, PercentagePoints } from "./units.ts";
 
 /** Windows with relative-performance values. */
-export type PerformanceWindow = "1M" | "3M" | "6M" | "1Y" | "2Y" | "3Y" | "5Y";
+type PerformanceWindow = "1M" | "3M" | "6M" | "1Y" | "2Y" | "3Y" | "5Y";
 
 /** Returns by window (percent numbers). */
-export type WindowReturns = Partial<Record<PerformanceWindow, Percent | null>>;
+type WindowReturns = Partial<Record<PerformanceWindow, Percent | null>>;
 
 /** Lower-case column suffix of a window. */
-export type WindowSuffix = "1m" | "3m" | "6m" | "1y" | "2y" | "3y" | "5y";
+type WindowSuffix = "1m" | "3m" | "6m" | "1y" | "2y" | "3y" | "5y";
 
 /** Relative columns in percentage points. */
 export type RelativePerformance = Record<
@@ -58,7 +58,7 @@ export function relativePerformance(
 }
 
 /** A `datos_performance` (or sector/industry performance) row. */
-export interface PerformanceRow {
+interface PerformanceRow {
   performance_date: IsoDate;
   window_code: string;
   return_percent: Percent | null;
@@ -67,7 +67,7 @@ export interface PerformanceRow {
 }
 
 /** The newest value of one window. */
-export interface LatestReturn {
+interface LatestReturn {
   performance_date: IsoDate;
   return_percent: Percent | null;
   /** Positive percent (35 = fell 35 %). */

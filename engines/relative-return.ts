@@ -17,10 +17,10 @@ import { clamp, isNum, mean } from "./math.ts";
 import type { ConfidencePercent, Percent, PercentagePoints, Score } from "./units.ts";
 
 /** Windows the relative return reads. */
-export type RelativeReturnWindow = "1Y" | "3Y" | "5Y";
+type RelativeReturnWindow = "1Y" | "3Y" | "5Y";
 
 /** One window of stock and benchmark returns (percent numbers; drawdowns positive). */
-export interface ReturnWindowInput {
+interface ReturnWindowInput {
   asset_return: Percent | null;
   benchmark_return: Percent | null;
   asset_max_drawdown?: Percent | null;
@@ -33,7 +33,7 @@ export type RelativeReturnTimeline = Partial<
 >;
 
 /** Per-window detail. */
-export interface WindowAlpha {
+interface WindowAlpha {
   asset_return: Percent;
   benchmark_return: Percent;
   alpha: PercentagePoints;

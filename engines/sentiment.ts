@@ -30,7 +30,7 @@ export interface ValuationMultiples {
 }
 
 /** Multiples today and 1, 3 and 5 years ago; a null entry is a missing horizon. */
-export interface SentimentTimeline {
+interface SentimentTimeline {
   TTM: ValuationMultiples | null;
   TTM_1A: ValuationMultiples | null;
   TTM_3A: ValuationMultiples | null;
@@ -38,10 +38,10 @@ export interface SentimentTimeline {
 }
 
 /** Sentiment band. */
-export type SentimentBand = "optimistic" | "neutral" | "pessimistic";
+type SentimentBand = "optimistic" | "neutral" | "pessimistic";
 
 /** Per-multiple detail. */
-export interface SentimentComponent {
+interface SentimentComponent {
   score: Score;
   /** Relative deviations from past values (decimal, 0.2 = +20 %). */
   deviations: Ratio[];
@@ -152,7 +152,7 @@ function sentimentBand(value: Score | null): SentimentBand | null {
 }
 
 /** A `datos_valuacion` row (multiples are plain numbers). */
-export interface ValuationRow {
+interface ValuationRow {
   valuation_date: IsoDate;
   denominator_type?: string | null;
   pe_ratio?: Multiple | null;

@@ -54,7 +54,7 @@ export interface TtmFundamentals {
 }
 
 /** Market value and multiples at one price. */
-export interface TtmMultiples {
+interface TtmMultiples {
   market_cap: Money | null;
   enterprise_value: Money | null;
   pe_ratio: Multiple | null;

@@ -31,7 +31,7 @@ export interface ValuationMetrics {
 }
 
 /** Canonical valuation status. */
-export type CanonicalValuationStatus =
+type CanonicalValuationStatus =
   | "very_cheap_sector"
   | "cheap_sector"
   | "fair_sector"
@@ -43,17 +43,17 @@ export type CanonicalValuationStatus =
   | "pending";
 
 /** Legacy status kept in `valuation.valuation_status`. */
-export type LegacyValuationStatus = "undervalued" | "fair" | "overvalued" | "pending";
+type LegacyValuationStatus = "undervalued" | "fair" | "overvalued" | "pending";
 
 /** Maturity context of a snapshot. */
-export interface ValuationContext {
+interface ValuationContext {
   fgos_maturity: MaturityClass | null;
   /** `interpretation_context.dominant_horizons_used`, e.g. ["6M","1Y","2Y","3Y"]. */
   dominant_horizons?: readonly string[] | null;
 }
 
 /** The valuation state. */
-export interface ValuationState {
+interface ValuationState {
   stage: "pending" | "partial" | "computed";
   valuation_status: CanonicalValuationStatus;
   confidence: { label: ConfidenceLabel; percent: ConfidencePercent; valid_metrics_count: Count };
@@ -156,7 +156,7 @@ export function legacyValuationStatus(status: CanonicalValuationStatus): LegacyV
 }
 
 /** The `fintra_snapshots.valuation` JSON: raw multiples plus the state. */
-export interface ValuationSnapshot {
+interface ValuationSnapshot {
   pe_ratio: Multiple | null;
   ev_ebitda: Multiple | null;
   price_to_fcf: Multiple | null;

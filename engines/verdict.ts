@@ -16,7 +16,7 @@ import { clamp, isNum, mean } from "./math.ts";
 import type { ConfidencePercent, Score } from "./units.ts";
 
 /** A module's reading: score 0..100, band, confidence 0..100; any may be null. */
-export interface VerdictModule<B extends string> {
+interface VerdictModule<B extends string> {
   score?: Score | null;
   band: B | null;
   confidence?: ConfidencePercent | null;
@@ -32,7 +32,7 @@ export interface VerdictInput {
 }
 
 /** Verdict label. */
-export type VerdictLabel =
+type VerdictLabel =
   | "exceptional"
   | "strong"
   | "balanced"

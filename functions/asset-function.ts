@@ -13,6 +13,12 @@ import {
   assetRequested,
   parseEventData,
 } from "../inngest.config.ts";
+import {
+  alertSettings,
+  applyConditions,
+  failureConditions,
+  runConditions,
+} from "../runtime/alerts.ts";
 import { type AssetDefinition, type MaterializeResult, runMaterialize } from "../runtime/define.ts";
 import { ledgerTarget } from "../runtime/gate.ts";
 import type { AssetGraph } from "../runtime/graph.ts";
@@ -27,6 +33,7 @@ import {
 } from "../runtime/partitions.ts";
 import type { Resources } from "../runtime/resources.ts";
 import { assetContext, blockingCheck, commitRun, type OpenedRun, openRun } from "../runtime/run.ts";
+import { alertEvent } from "./alerts.ts";
 import { assetTriggers, EVENTS, RUN_KEY } from "./triggers.ts";
 
 /** Inngest flow control for asset functions; tuned here, registered with the dev server. */
@@ -62,7 +69,7 @@ interface TriggerEvent {
   data?: Record<string, unknown>;
 }
 
-export interface RunTarget {
+interface RunTarget {
   runDate: string;
   scope: Scope | null;
   force: boolean;
@@ -128,14 +135,19 @@ export async function markRunFailed(args: {
   } catch {
     // A refused partition never opened a row; there is no day to report.
   }
-  await args.client.send(
+  // A day's failure pages once (the ledger keeps one open alert per asset and day).
+  const alerts = runDate
+    ? await applyConditions(db, failureConditions(args.asset, runDate, args.error.message))
+    : [];
+  await args.client.send([
     assetFailed.create({
       asset: args.asset,
       runDate,
       runId: args.runId,
       error: args.error.message,
     }),
-  );
+    ...alerts.map(alertEvent),
+  ]);
 }
 
 /**
@@ -208,7 +220,7 @@ function notPublishedReason(error: unknown): string | null {
   return isNotPublished(error) ? (error as Error).message : null;
 }
 
-export interface AssetFunctionOptions {
+interface AssetFunctionOptions {
   client: Inngest;
   graph: AssetGraph;
   resources: () => Promise<Resources>;
@@ -358,15 +370,21 @@ export function createAssetFunction(
         }
       }
       const committed = await step.run("commit", async () => {
-        const { checks, newerUpstream } = await commitRun(
+        const {
+          checks,
+          newerUpstream,
+          materialization: done,
+        } = await commitRun(db, graph, materialization, result, now());
+        // Opened and resolved alerts are told after the commit (functions/alerts.ts posts them).
+        const alerts = await applyConditions(
           db,
-          graph,
-          materialization,
-          result,
-          now(),
+          runConditions(graph, done, checks, alertSettings()),
         );
-        return { blocking: blockingCheck(checks), newerUpstream };
+        return { blocking: blockingCheck(checks), newerUpstream, alerts: alerts.map(alertEvent) };
       });
+      if (committed.alerts.length > 0) {
+        await step.sendEvent("tell-alerts", committed.alerts);
+      }
       await step.sendEvent(
         "announce-materialized",
         assetMaterialized.create(

@@ -26,7 +26,7 @@ export const DATES_PER_RUN = 90;
 /** How long to wait for a date before requesting the next one anyway. */
 const DATE_TIMEOUT = "2h";
 
-export interface BackfillPlan {
+interface BackfillPlan {
   /** Partitioned assets of the selection with no partitioned dep inside it. */
   entries: string[];
   /** Dates to request, oldest first (done ones removed unless forced). */

@@ -1,13 +1,14 @@
-/** Every Inngest function of the app: one per asset, plus per-ticker debugging and backfills. */
+/** Every Inngest function of the app: one per asset, plus per-ticker debugging, backfills and alerts. */
 import type { Inngest } from "inngest";
 import type { AssetGraph } from "../runtime/graph.ts";
 import type { Logger } from "../runtime/log.ts";
 import type { Resources } from "../runtime/resources.ts";
+import { createAlertFunctions } from "./alerts.ts";
 import { createAssetFunction } from "./asset-function.ts";
 import { createBackfillFunction } from "./backfill.ts";
 import { createTickerFunction } from "./ticker.ts";
 
-export interface FunctionsOptions {
+interface FunctionsOptions {
   client: Inngest;
   graph: AssetGraph;
   /** Opened on first use, so registration needs no database. */
@@ -21,5 +22,6 @@ export function createFunctions(options: FunctionsOptions) {
     ...options.graph.order.map((key) => createAssetFunction(options.graph.get(key), options)),
     createTickerFunction(options),
     createBackfillFunction(options),
+    ...createAlertFunctions(options),
   ];
 }

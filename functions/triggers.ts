@@ -5,6 +5,8 @@
  */
 import { cron } from "inngest";
 import {
+  alertRaised,
+  alertResolved,
   assetFailed,
   assetMaterialized,
   assetRequested,
@@ -20,6 +22,8 @@ export const EVENTS = {
   failed: assetFailed.name,
   ticker: tickerRequested.name,
   backfill: backfillRequested.name,
+  alertRaised: alertRaised.name,
+  alertResolved: alertResolved.name,
 } as const;
 
 /** CEL string literal (asset keys are [a-z0-9_], but quote defensively). */
@@ -53,7 +57,7 @@ export const RUN_KEY = [
   "    : (has(event.data.partition) ? event.data.partition : 'latest') + '|'",
 ].join("\n");
 
-export type AssetTrigger = { cron: string } | { event: string; if: string };
+type AssetTrigger = { cron: string } | { event: string; if: string };
 
 /**
  * Roots and scheduled assets wake on their cron; every asset wakes on a

@@ -35,7 +35,7 @@ import {
 } from "./partitions.ts";
 import type { Resources } from "./resources.ts";
 
-export type DayStatus = "done" | "fresh" | "holiday" | "failed" | "waiting";
+type DayStatus = "done" | "fresh" | "holiday" | "failed" | "waiting";
 
 export interface DayOutcome {
   partition: string;
@@ -52,7 +52,7 @@ export interface BackfillProgress {
   stop(): void;
 }
 
-export interface BackfillOptions extends Pick<MaterializeOptions, "force" | "concurrency" | "log"> {
+interface BackfillOptions extends Pick<MaterializeOptions, "force" | "concurrency" | "log"> {
   from: string;
   to: string;
   progress?: BackfillProgress;
@@ -77,7 +77,7 @@ export function overlappingDates(
   return independent && dialect === "postgres" ? 2 : 1;
 }
 
-export interface BackfillSummary {
+interface BackfillSummary {
   latestState: MaterializeSummary | null;
   days: DayOutcome[];
   /** Weekdays of the range the exchange was closed (not run), with their names. */
@@ -153,7 +153,13 @@ export async function backfill(
   const { days, holidays } = backfillRange(options.from, options.to, resources.now());
   const latestState = keys.filter((k) => !graph.get(k).partitioned);
   const partitioned = keys.filter((k) => graph.get(k).partitioned);
-  const shared = { concurrency: options.concurrency, log: options.log, trigger: "backfill" };
+  // A backfill fills past days on purpose: it does not judge the day's deadline.
+  const shared = {
+    concurrency: options.concurrency,
+    log: options.log,
+    trigger: "backfill",
+    watch: false,
+  };
   // Checked before anything runs: a refused option writes nothing.
   const dateConcurrency =
     options.dateConcurrency ??

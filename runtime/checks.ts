@@ -55,7 +55,7 @@ export function maxSkippedShare(env: Record<string, string | undefined> = proces
 }
 
 /** Where a run's metadata keeps the figures the skip cap reads. */
-export interface SkipFigures {
+interface SkipFigures {
   /** Rows that failed validation and were skipped (default `skipped`). */
   skipped?: string;
   /** Valid rows read from the source (default `fileRows`). */

@@ -78,6 +78,11 @@ export interface AssetCheck<Partition extends string | null = string | null> {
   name: string;
   severity: CheckSeverity;
   description: string;
+  /**
+   * A failure pages someone (runtime/alerts.ts): one alert per asset, day and check,
+   * resolved when a later run of that day passes. The guide's daily figures set it.
+   */
+  alert?: boolean;
   run(ctx: CheckContext<Partition>): Promise<CheckOutcome>;
 }
 
@@ -103,10 +108,15 @@ interface AssetDefinitionBase {
   tables?: readonly TableSpec<never>[];
   /** External systems it reads; FMP readers share the plan's rate limit. */
   sources?: readonly "fmp"[];
+  /**
+   * How long a run may take before it is an alert, even if it succeeds (default
+   * FINTRA_DURATION_BUDGET_MINUTES, 60): a run stuck or slowed down is noticed.
+   */
+  durationBudgetMinutes?: number;
 }
 
 /** One materialization per trading date: its runs and checks see `partition: string`. */
-export interface PartitionedAssetDefinition extends AssetDefinitionBase {
+interface PartitionedAssetDefinition extends AssetDefinitionBase {
   partitioned: true;
   /**
    * A run for day D reads only its own day's source and latest-state deps, never another
@@ -119,7 +129,7 @@ export interface PartitionedAssetDefinition extends AssetDefinitionBase {
 }
 
 /** Latest state: its runs and checks see `partition: null`. */
-export interface LatestStateAssetDefinition extends AssetDefinitionBase {
+interface LatestStateAssetDefinition extends AssetDefinitionBase {
   partitioned: false;
   independentPartitions?: never;
   checks?: readonly AssetCheck<null>[];

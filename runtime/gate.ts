@@ -49,7 +49,7 @@ export interface DepState {
   failed: Materialization | null;
 }
 
-export interface GateInputs {
+interface GateInputs {
   deps: DepState[];
   /** This asset's newest successful materialization for the same partition and scope. */
   self: Materialization | null;
@@ -59,7 +59,7 @@ export interface GateInputs {
   now: Date;
 }
 
-export interface GateOutcome {
+interface GateOutcome {
   decision: GateVerdict;
   reason: string;
   missing: string[];

@@ -8,6 +8,16 @@ import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { normalizeScope, type Scope, scopeKey } from "../db/index.ts";
 import { HEARTBEAT_MS, releaseRun } from "../db/ledger.ts";
+import {
+  type AlertChange,
+  type AlertSettings,
+  alertSettings,
+  applyConditions,
+  type Conditions,
+  failureConditions,
+  runConditions,
+  watchConditions,
+} from "./alerts.ts";
 import { runMaterialize } from "./define.ts";
 import type { AssetGraph } from "./graph.ts";
 import { type Logger, silentLogger } from "./log.ts";
@@ -28,6 +38,10 @@ export interface MaterializeOptions {
   trigger?: string;
   reporter?: RunReporter;
   log?: Logger;
+  /** Alert rules (default: from the environment); false records no alerts (benchmarks). */
+  alerts?: AlertSettings | false;
+  /** Judge the day's deadline when the run ends (default true; backfills do not). */
+  watch?: boolean;
 }
 
 export interface MaterializeSummary {
@@ -36,10 +50,12 @@ export interface MaterializeSummary {
   outcomes: AssetOutcome[];
   /** 0 all done or fresh; 1 something failed; 3 something is waiting on deps outside the run. */
   exitCode: 0 | 1 | 3;
+  /** Alerts this run opened or resolved (runtime/alerts.ts); delivering them is the caller's. */
+  alerts: AlertChange[];
 }
 
 /** Runs of one asset a selection may chain to read a backlog (`MaterializeResult.more`). */
-export const MAX_CONTINUATIONS = 20;
+const MAX_CONTINUATIONS = 20;
 
 /** Keeps the run's heartbeat fresh while it runs; a missed beat is logged, never fatal. */
 function heartbeat(resources: Resources, id: string, log: Logger): NodeJS.Timeout {
@@ -92,6 +108,17 @@ export async function materialize(
   const limit = pLimit(options.concurrency ?? 2);
   const selected = new Set(keys);
   const outcomes = new Map<string, Promise<AssetOutcome>>();
+  const settings = options.alerts === undefined ? alertSettings() : options.alerts;
+  const alerts: AlertChange[] = [];
+  /** Alerts never fail a run: a ledger that cannot record one is logged. */
+  const noteAlerts = async (conditions: () => Promise<Conditions> | Conditions) => {
+    if (!settings) return;
+    try {
+      alerts.push(...(await applyConditions(resources.db, await conditions())));
+    } catch (error) {
+      log.warn({ err: errorText(error) }, "alerts not recorded");
+    }
+  };
 
   /** One run; `more` when it left work behind (see MaterializeResult.more). */
   const runOne = async (key: string, force: boolean): Promise<AssetOutcome & { more?: string }> => {
@@ -130,13 +157,17 @@ export async function materialize(
         progress: reporter.progress(key),
       });
       const result = await runMaterialize(def, ctx);
-      const { checks } = await commitRun(
+      const committed = await commitRun(
         resources.db,
         graph,
         materialization,
         result,
         resources.now(),
       );
+      const { checks } = committed;
+      if (settings) {
+        await noteAlerts(() => runConditions(graph, committed.materialization, checks, settings));
+      }
       const blocking = blockingCheck(checks);
       runLog.info({ rows: result.rows, checks: checks.length }, "materialized");
       return {
@@ -150,6 +181,7 @@ export async function materialize(
       };
     } catch (error) {
       const reason = await recordFailure(resources, materialization.id, error, runLog);
+      if (!isNotPublished(error)) await noteAlerts(() => failureConditions(key, partition, reason));
       return {
         asset: key,
         // A source that has not published the day yet is a wait (exit 3), not a failure.
@@ -226,7 +258,13 @@ export async function materialize(
   }
   const results = await Promise.all(keys.map((k) => outcomes.get(k) as Promise<AssetOutcome>));
   reporter.close();
+  // A run that ends past its day's deadline says whether the day is done.
+  if (settings && options.watch !== false) {
+    await noteAlerts(() =>
+      watchConditions(resources.db, graph, resources.now(), settings, { day: partition }),
+    );
+  }
   const failed = results.some((o) => o.status === "failed" || o.status === "blocked");
   const waiting = results.some((o) => o.status === "waiting");
-  return { partition, runId, outcomes: results, exitCode: failed ? 1 : waiting ? 3 : 0 };
+  return { partition, runId, outcomes: results, exitCode: failed ? 1 : waiting ? 3 : 0, alerts };
 }

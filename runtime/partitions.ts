@@ -149,7 +149,7 @@ export function tradingDaysBetween(from: string, to: string): TradingRange {
 }
 
 /** How long a run waits for a late file: one try every `everyMinutes`, `attempts` tries at most. */
-export interface PublicationRetry {
+interface PublicationRetry {
   everyMinutes: number;
   attempts: number;
 }

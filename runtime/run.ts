@@ -18,7 +18,7 @@ import type { AssetGraph } from "./graph.ts";
 import type { Logger } from "./log.ts";
 import type { Resources } from "./resources.ts";
 
-export interface RunRequest extends GateRequest {
+interface RunRequest extends GateRequest {
   executor: Materialization["executor"];
   /** The executor's own run id (Inngest's), so a failure handler can find the row. */
   runId: string | null;
@@ -72,7 +72,7 @@ export async function openRun(
   return { decision: { ...decision, materializationId: materialization.id }, materialization };
 }
 
-export interface ContextTools {
+interface ContextTools {
   step: AssetContext["step"];
   log: Logger;
   progress: Progress;
@@ -128,7 +128,7 @@ async function runChecks(
   );
 }
 
-export interface CommittedRun {
+interface CommittedRun {
   materialization: Materialization;
   checks: CheckResult[];
   /** Deps that materialized again while this run was reading: it must run once more. */

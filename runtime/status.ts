@@ -8,16 +8,22 @@
  * `GET /api/assets/:key/why` and `fintra why`.
  */
 import { differenceInCalendarDays } from "date-fns";
-import type { CheckResult, GateDecision, Materialization, Store } from "../db/index.ts";
+import type {
+  CheckResult,
+  GateDecision,
+  Materialization,
+  MaterializationQuery,
+  Store,
+} from "../db/index.ts";
 import { abandonedReason } from "../db/ledger.ts";
 import type { AssetDefinition } from "./define.ts";
 import { ledgerTarget } from "./gate.ts";
 import type { AssetGraph } from "./graph.ts";
 import { isNotPublishedMessage, latestTradingDay, parseDate, utcDate } from "./partitions.ts";
 
-export type AssetState = "fresh" | "stale" | "failed" | "waiting" | "running" | "missing";
+type AssetState = "fresh" | "stale" | "failed" | "waiting" | "running" | "missing";
 
-export interface RunSummary {
+interface RunSummary {
   id: string;
   partition: string | null;
   runDate: string;
@@ -72,19 +78,37 @@ function summary(m: Materialization | null): RunSummary | null {
   };
 }
 
+/** Ledger lookups shared by one pass over the graph: a dep's latest run is asked for once. */
+type Latest = (query: MaterializationQuery) => Promise<Materialization | null>;
+
+function memoizedLatest(store: Store): Latest {
+  const seen = new Map<string, Promise<Materialization | null>>();
+  return (query) => {
+    const key = JSON.stringify(query);
+    let found = seen.get(key);
+    if (!found) {
+      found = store.ledger.latest(query);
+      seen.set(key, found);
+    }
+    return found;
+  };
+}
+
 async function assetStatus(
   store: Store,
   graph: AssetGraph,
   def: AssetDefinition,
   now: Date,
+  latest: Latest,
 ): Promise<AssetStatus> {
   const today = latestTradingDay(utcDate(now));
   const tolerance = toleranceDays(def);
   const full = { asset: def.key, scopeKeys: [""] };
-  const [latestAny] = (await store.ledger.history({ asset: def.key, limit: 20 })).filter(
-    (m) => m.scopeKey === "",
-  );
-  const lastSuccess = await store.ledger.latest({ ...full, status: "succeeded" });
+  const [recent, lastSuccess] = await Promise.all([
+    store.ledger.history({ asset: def.key, limit: 20 }),
+    latest({ ...full, status: "succeeded" }),
+  ]);
+  const [latestAny] = recent.filter((m) => m.scopeKey === "");
   const base = {
     key: def.key,
     partitioned: def.partitioned,
@@ -118,17 +142,20 @@ async function assetStatus(
   if (lastSuccess.checksPassed === false) return state("failed", "an error-severity check failed");
   // A dep that materialized again after this asset read it leaves this asset stale.
   const read = new Map(lastSuccess.upstream.map((u) => [u.asset, u.id]));
-  const moved: string[] = [];
-  for (const dep of def.deps) {
-    const target = ledgerTarget(graph.get(dep), lastSuccess.runDate, def.depLookbackDays ?? 0);
-    const newest = await store.ledger.latest({
-      asset: dep,
-      status: "succeeded",
-      scopeKeys: [""],
-      ...target,
-    });
-    if (newest && read.get(dep) !== newest.id) moved.push(dep);
-  }
+  const newest = await Promise.all(
+    def.deps.map((dep) =>
+      latest({
+        asset: dep,
+        status: "succeeded",
+        scopeKeys: [""],
+        ...ledgerTarget(graph.get(dep), lastSuccess.runDate, def.depLookbackDays ?? 0),
+      }),
+    ),
+  );
+  const moved = def.deps.filter((dep, i) => {
+    const run = newest[i];
+    return run && read.get(dep) !== run.id;
+  });
   if (moved.length > 0) return state("stale", `upstream rematerialized since: ${moved.join(", ")}`);
   return state("fresh", "");
 }
@@ -157,11 +184,15 @@ export async function assetStatuses(
   graph: AssetGraph,
   now: Date,
 ): Promise<AssetStatus[]> {
+  // Every asset's own status at once (each reads only the ledger), then waits passed down.
+  const latest = memoizedLatest(store);
+  const own = await Promise.all(
+    graph.order.map((key) => assetStatus(store, graph, graph.get(key), now, latest)),
+  );
   const known = new Map<string, AssetStatus>();
-  for (const key of graph.order) {
-    const status = await assetStatus(store, graph, graph.get(key), now);
-    known.set(key, waitingOnPublication(status, known));
-  }
+  graph.order.forEach((key, i) => {
+    known.set(key, waitingOnPublication(own[i] as AssetStatus, known));
+  });
   return graph.order.map((key) => known.get(key) as AssetStatus);
 }
 

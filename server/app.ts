@@ -1,8 +1,9 @@
 /**
  * The HTTP surface: Inngest's endpoint (the dev server and Inngest Cloud
  * call it to register and run functions), a health check that says whether
- * the database answers and its migrations are current, and the admin API
- * (asset status, why not, rematerialize) behind FINTRA_ADMIN_TOKEN.
+ * the database answers and its migrations are current, the admin API (asset
+ * status, why not, rematerialize, run one ticker) behind FINTRA_ADMIN_TOKEN,
+ * and the operator's pages (server/pages) behind the same token.
  */
 import { Hono } from "hono";
 import type { Inngest, InngestFunction } from "inngest";
@@ -11,7 +12,10 @@ import type { AssetGraph } from "../runtime/graph.ts";
 import { type Logger, silentLogger } from "../runtime/log.ts";
 import type { Resources } from "../runtime/resources.ts";
 import { adminAuth } from "./admin-auth.ts";
+import { pageRoutes } from "./pages/index.ts";
+import { inngestSender, type SendEvent } from "./requests.ts";
 import { assetRoutes } from "./routes/assets.ts";
+import { tickerRoutes } from "./routes/tickers.ts";
 
 export interface AppOptions {
   client: Inngest;
@@ -23,6 +27,8 @@ export interface AppOptions {
   dev?: boolean;
   /** Where /health's failures are explained (the answer itself says only "database unreachable"). */
   log?: Logger;
+  /** How the admin API and the pages send events (default: the Inngest client). */
+  send?: SendEvent;
 }
 
 export function createApp({
@@ -33,12 +39,16 @@ export function createApp({
   adminToken,
   dev,
   log = silentLogger,
+  send = inngestSender(client),
 }: AppOptions): Hono {
   const app = new Hono();
   app.on(["GET", "PUT", "POST"], "/api/inngest", serve({ client, functions }));
-  app.use("/api/assets/*", adminAuth({ token: adminToken, dev: dev ?? false }));
-  app.use("/api/assets", adminAuth({ token: adminToken, dev: dev ?? false }));
-  app.route("/api/assets", assetRoutes({ client, graph, resources }));
+  const auth = { token: adminToken, dev: dev ?? false };
+  for (const path of ["/api/assets", "/api/assets/*", "/api/tickers/*"]) {
+    app.use(path, adminAuth(auth));
+  }
+  app.route("/api/assets", assetRoutes({ send, graph, resources }));
+  app.route("/api/tickers", tickerRoutes({ send, resources }));
 
   app.get("/health", async (c) => {
     try {
@@ -62,5 +72,7 @@ export function createApp({
     }
   });
 
+  // Last: the pages answer every other path (and say 404 for what they do not know).
+  app.route("/", pageRoutes({ send, graph, resources, auth, log }));
   return app;
 }

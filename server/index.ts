@@ -12,6 +12,7 @@ import { createInngestClient } from "../inngest.config.ts";
 import { createLogger, type Logger } from "../runtime/log.ts";
 import { openResources, type Resources } from "../runtime/resources.ts";
 import { createApp } from "./app.ts";
+import type { SendEvent } from "./requests.ts";
 
 export class ServerConfigError extends Error {
   override name = "ServerConfigError";
@@ -69,10 +70,14 @@ export interface StartedServer {
 export async function startServer(
   options: {
     port?: number;
+    /** The interface to listen on (default: every interface). */
+    hostname?: string;
     env?: NodeJS.ProcessEnv;
     /** The database and clients (default: openResources(env)); tests inject their own. */
     openResources?: (env: NodeJS.ProcessEnv) => Promise<Resources>;
     log?: Logger;
+    /** How events are sent (default: the Inngest client; the demo runs them in process). */
+    send?: SendEvent;
   } = {},
 ): Promise<StartedServer> {
   const env = options.env ?? process.env;
@@ -93,10 +98,14 @@ export async function startServer(
     adminToken: env.FINTRA_ADMIN_TOKEN || undefined,
     dev: mode === "dev",
     log,
+    ...(options.send ? { send: options.send } : {}),
   });
   const port = options.port ?? Number(env.PORT ?? 3000);
   const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port }, () => resolve(s));
+    const s = serve(
+      { fetch: app.fetch, port, ...(options.hostname ? { hostname: options.hostname } : {}) },
+      () => resolve(s),
+    );
   });
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;

@@ -70,7 +70,7 @@ export function parseRetryAfter(value: string | null, capMs: number): number | u
 }
 
 /** setTimeout as a promise that an AbortSignal can cut short. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

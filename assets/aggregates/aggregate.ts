@@ -16,7 +16,7 @@ import {
   SCOPED_AGGREGATE,
 } from "./inputs.ts";
 
-export interface GroupAggregate<Row extends object> {
+interface GroupAggregate<Row extends object> {
   /** The step's id (stable: Inngest matches a replayed run's steps by it). */
   step: string;
   table: TableSpec<Row>;

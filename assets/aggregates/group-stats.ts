@@ -111,7 +111,7 @@ export function groupStats(values: readonly (number | null | undefined)[]): Grou
 }
 
 /** One company's contribution to the P/E aggregates. */
-export interface PeInput {
+interface PeInput {
   pe_ratio: number | null;
   market_cap: number | null;
 }

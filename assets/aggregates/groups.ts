@@ -13,6 +13,7 @@ import {
   groupBenchmarks,
   groupBy,
   groupStatistics,
+  MIN_GROUP_SAMPLE,
   type PeAggregate,
   peAggregate,
   peInput,
@@ -23,7 +24,7 @@ import { BENCHMARK_METRICS, type CompanyInputs } from "./inputs.ts";
 export type GroupType = "sector" | "industry";
 
 /** One group's figure, with the sector the group is, or sits in. */
-export type InSector<F> = F & { sector: string };
+type InSector<F> = F & { sector: string };
 
 function withSector<F extends { group: string }>(
   type: GroupType,
@@ -82,4 +83,20 @@ export function benchmarkFigures(value: SectorBenchmark) {
     sample_size: value.sample_size,
     confidence: value.confidence,
   };
+}
+
+/**
+ * Groups (sectors, or industries) with at least 3 constituents that have financials: the
+ * most groups a core metric can have a benchmark in. The coverage check expects min(8,
+ * this) sectors; the guide's benchmark counts (assets/monitoring.ts) are judged against it.
+ */
+export function groupsWithFinancials(
+  companies: readonly CompanyInputs[],
+  group: GroupType = "sector",
+): number {
+  const counts = new Map<string, number>();
+  for (const c of companies) {
+    if (c.hasFinancials) counts.set(c[group], (counts.get(c[group]) ?? 0) + 1);
+  }
+  return [...counts.values()].filter((n) => n >= MIN_GROUP_SAMPLE).length;
 }

@@ -12,12 +12,13 @@
 import { defineTable } from "../../db/index.ts";
 import { atLeast } from "../../runtime/checks.ts";
 import { defineAsset } from "../../runtime/define.ts";
+import { guideChecks } from "../monitoring.ts";
 import { materializeGroupAggregate } from "./aggregate.ts";
-import { benchmarkFigures, benchmarksPer } from "./groups.ts";
+import { benchmarkFigures, benchmarksPer, groupsWithFinancials } from "./groups.ts";
 import type { CompanyInputs } from "./inputs.ts";
 import { benchmarkRowsValid } from "./row-checks.ts";
 
-export interface IndustryBenchmarkRow {
+interface IndustryBenchmarkRow {
   industry: string;
   metric: string;
   snapshot_date: string;
@@ -78,6 +79,7 @@ export default defineAsset({
   checks: [
     benchmarkRowsValid(industryBenchmarksTable, ["industry", "metric"]),
     atLeast("rows", 1, "warn"),
+    ...guideChecks("industry_benchmarks"),
   ],
   materialize: materializeGroupAggregate({
     step: "build-industry-benchmarks",
@@ -85,6 +87,9 @@ export default defineAsset({
     partition: (day) => ({ snapshot_date: day }),
     financials: true,
     build: industryBenchmarkRows,
-    facts: (rows) => ({ industries: new Set(rows.map((r) => r.industry)).size }),
+    facts: (rows, companies) => ({
+      industries: new Set(rows.map((r) => r.industry)).size,
+      industriesWithFinancials: groupsWithFinancials(companies, "industry"),
+    }),
   }),
 });

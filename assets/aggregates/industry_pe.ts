@@ -14,7 +14,7 @@ import type { CompanyInputs } from "./inputs.ts";
 import { peRowsValid } from "./row-checks.ts";
 import { PE_SOURCE } from "./sector_pe.ts";
 
-export interface IndustryPeRow extends PeAggregate {
+interface IndustryPeRow extends PeAggregate {
   industry: string;
   pe_date: string;
   sector: string;

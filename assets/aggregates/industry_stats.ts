@@ -12,7 +12,7 @@ import { statisticsPer } from "./groups.ts";
 import type { CompanyInputs } from "./inputs.ts";
 import { statsRowsValid } from "./row-checks.ts";
 
-export interface IndustryStatsRow extends GroupStats {
+interface IndustryStatsRow extends GroupStats {
   industry: string;
   metric: string;
   stats_date: string;
@@ -36,10 +36,7 @@ export const industryStatsTable = defineTable<IndustryStatsRow>({
 });
 
 /** One row per (industry, metric) with 3+ values, industries in name order. */
-export function industryStatsRows(
-  companies: readonly CompanyInputs[],
-  day: string,
-): IndustryStatsRow[] {
+function industryStatsRows(companies: readonly CompanyInputs[], day: string): IndustryStatsRow[] {
   return statisticsPer("industry", companies).map(({ group, sector, metric, value }) => ({
     industry: group,
     metric,

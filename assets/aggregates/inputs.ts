@@ -47,7 +47,7 @@ const FINANCIAL_METRICS = [
 ] as const satisfies readonly BenchmarkMetric[];
 
 /** Metrics read from the company's latest `datos_valuacion_ttm` row. */
-export const VALUATION_METRICS = [
+const VALUATION_METRICS = [
   "pe_ratio",
   "ev_ebitda",
   "price_to_fcf",
@@ -68,7 +68,7 @@ export const SCOPED_AGGREGATE =
   "scoped run: an aggregate describes every constituent, so it is not rebuilt from a slice; the stored rows stay";
 
 /** A constituent's group on D. */
-export interface Membership {
+interface Membership {
   /** industry_classification.industry_name */
   industry: string;
   sector: string;
@@ -181,7 +181,7 @@ export interface CompanyInputs extends Membership {
 }
 
 /** How many companies made it into the inputs, for run metadata. */
-export interface InputCounts {
+interface InputCounts {
   /** Equities active on D. */
   equities: number;
   /** ... with an industry valid on D (the constituents). */

@@ -20,9 +20,10 @@ import { defineTable } from "../../db/index.ts";
 import type { SectorBenchmark } from "../../engines/benchmarks.ts";
 import { atLeast } from "../../runtime/checks.ts";
 import { type AssetCheck, defineAsset } from "../../runtime/define.ts";
+import { guideChecks } from "../monitoring.ts";
 import { materializeGroupAggregate } from "./aggregate.ts";
 import { type GroupMetric, MIN_GROUP_SAMPLE } from "./group-stats.ts";
-import { benchmarkFigures, benchmarksPer, type GroupType } from "./groups.ts";
+import { benchmarkFigures, benchmarksPer, type GroupType, groupsWithFinancials } from "./groups.ts";
 import type { CompanyInputs } from "./inputs.ts";
 import { benchmarkRowsValid } from "./row-checks.ts";
 
@@ -99,18 +100,6 @@ export function sectorBenchmarkRows(
 }
 
 /**
- * Sectors with at least 3 constituents that have financials: the most sectors a core metric
- * can have a benchmark in. The coverage check expects min(8, this).
- */
-export function sectorsWithFinancials(companies: readonly CompanyInputs[]): number {
-  const counts = new Map<string, number>();
-  for (const c of companies) {
-    if (c.hasFinancials) counts.set(c.sector, (counts.get(c.sector) ?? 0) + 1);
-  }
-  return [...counts.values()].filter((n) => n >= MIN_GROUP_SAMPLE).length;
-}
-
-/**
  * Error on a full run when a core metric is benchmarked in fewer than min(8, the sectors
  * that could have it) sectors, or when fewer than half of the constituents have financials
  * (the inputs, not the market, are missing). The min() keeps a small universe (the demo's
@@ -167,6 +156,7 @@ export default defineAsset({
     benchmarkRowsValid(sectorBenchmarksTable, ["group_type", "sector", "metric"]),
     coreSectorCoverage,
     atLeast("rows", 10, "warn"),
+    ...guideChecks("sector_benchmarks"),
   ],
   materialize: materializeGroupAggregate({
     step: "build-benchmarks",
@@ -177,7 +167,7 @@ export default defineAsset({
     facts: (rows, companies) => {
       const sectorRows = rows.filter((r) => r.group_type === "sector");
       return {
-        sectorsWithFinancials: sectorsWithFinancials(companies),
+        sectorsWithFinancials: groupsWithFinancials(companies),
         sectorRows: sectorRows.length,
         industryRows: rows.length - sectorRows.length,
         sectors: new Set(sectorRows.map((r) => r.sector)).size,

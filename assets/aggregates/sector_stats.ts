@@ -16,7 +16,7 @@ import { statisticsPer } from "./groups.ts";
 import { BENCHMARK_METRICS, type CompanyInputs } from "./inputs.ts";
 import { statsRowsValid } from "./row-checks.ts";
 
-export interface SectorStatsRow extends GroupStats {
+interface SectorStatsRow extends GroupStats {
   sector: string;
   metric: string;
   stats_date: string;

@@ -32,6 +32,7 @@ import { type AssetContext, defineAsset } from "../../runtime/define.ts";
 import { stageRows } from "../../runtime/staged.ts";
 import { datosEodTable } from "../datos_eod.ts";
 import { MARKET_BENCHMARK, universeTickers } from "../fintra_universe.ts";
+import { guideChecks } from "../monitoring.ts";
 import {
   earliestStartPrice,
   type PriceSeries,
@@ -106,7 +107,7 @@ const PRICE_PAGE = 50_000;
 const SQL_PRICE_BATCH_TICKERS = 250;
 
 /** A ticker's closes from `priceHistoryStart(day)` to `day`, as `priceSeries` keeps them. */
-export interface TickerCloses {
+interface TickerCloses {
   ticker: string;
   series: PriceSeries;
   /** Closes dropped for a missing or non-positive adj_close. */
@@ -117,7 +118,7 @@ export interface TickerCloses {
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** The tickers one price query reads: a range of the key space, or a list. */
-export type ClosesBatch = TickerRange | { tickers: readonly string[] };
+type ClosesBatch = TickerRange | { tickers: readonly string[] };
 
 /**
  * One price query's text: per ticker, two texts of comma-separated values in the same
@@ -342,7 +343,7 @@ async function* closesByPages(
  * query per range, or per SQL_PRICE_BATCH_TICKERS of the list; on Supabase the priced
  * tickers are listed first, then read by the Store's paged reads. Both give the same series.
  */
-export async function* closesOf(
+async function* closesOf(
   db: Store,
   day: string,
   ranges: readonly TickerRange[],
@@ -505,6 +506,7 @@ export default defineAsset({
   partitioned: true,
   tables: [datosPerformanceTable],
   checks: [
+    ...guideChecks("datos_performance"),
     {
       name: "benchmark_has_1y",
       severity: "warn",

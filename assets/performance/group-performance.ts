@@ -104,18 +104,14 @@ export async function constituentMeansBySql(
  * Equal-weighted means per group and window of the members priced on `day`: summed by the
  * database on the SQL stores, from the day's rows read through the Store on Supabase.
  */
-export function groupMeans(
-  db: Store,
-  day: string,
-  groupBy: keyof Membership,
-): Promise<ConstituentMeans> {
+function groupMeans(db: Store, day: string, groupBy: keyof Membership): Promise<ConstituentMeans> {
   return db.dialect === "supabase"
     ? constituentMeans(db, day, groupBy)
     : constituentMeansBySql(db, day, groupBy);
 }
 
 /** The columns sector_performance and industry_performance share. */
-export interface GroupRow {
+interface GroupRow {
   window_code: string;
   performance_date: string;
   return_percent: number;
@@ -152,7 +148,7 @@ export function membersFloorCheck<Row extends GroupRow>(
 }
 
 /** What differs between the two assets' runs. */
-export interface GroupPerformance<Row extends GroupRow> {
+interface GroupPerformance<Row extends GroupRow> {
   /** The grouping, which is also the table's group column. */
   groupBy: keyof Membership;
   /** The step's id (stable: Inngest matches a replayed run's steps by it). */

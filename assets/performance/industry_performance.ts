@@ -10,6 +10,7 @@
  */
 import { defineTable } from "../../db/index.ts";
 import { defineAsset } from "../../runtime/define.ts";
+import { guideChecks } from "../monitoring.ts";
 import { materializeGroupPerformance, membersFloorCheck } from "./group-performance.ts";
 import { MIN_MEMBERS } from "./math.ts";
 
@@ -46,6 +47,7 @@ export default defineAsset({
   tables: [industryPerformanceTable],
   checks: [
     membersFloorCheck(industryPerformanceTable, "industry"),
+    ...guideChecks("industry_performance"),
     {
       name: "members_covered",
       severity: "warn",

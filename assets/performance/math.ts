@@ -76,7 +76,7 @@ export function priceHistoryStart(day: string): string {
 }
 
 /** A window's nominal start and the earliest start price it accepts, on one day. */
-export interface WindowBounds {
+interface WindowBounds {
   window: WindowCode;
   start: string;
   earliest: string;
@@ -231,7 +231,7 @@ function metricsWithin(
   };
 }
 
-export interface TickerPerformance {
+interface TickerPerformance {
   metrics: WindowMetrics[];
   skipped: Record<WindowSkip, number>;
 }

@@ -33,7 +33,7 @@ import { type Membership, membershipsOn } from "./membership.ts";
 import { sectorPerformanceTable } from "./sector_performance.ts";
 import { stageChunks } from "./staged-chunks.ts";
 
-export type BenchmarkType = "sector" | "industry" | "market";
+type BenchmarkType = "sector" | "industry" | "market";
 const BENCHMARK_TYPES: readonly BenchmarkType[] = ["sector", "industry", "market"];
 
 export interface PerformanceWindowRow {
@@ -81,7 +81,7 @@ const RELATIVE_SOURCE = "aggregated_from_datos_performance";
 const RELATIVE_WINDOWS: readonly string[] = PERFORMANCE_WINDOWS;
 
 /** A ticker's own numbers for one window. */
-export interface AssetWindow {
+interface AssetWindow {
   return_percent: number;
   volatility: number | null;
   max_drawdown: number | null;
@@ -94,7 +94,7 @@ export interface BenchmarkReturns {
   market: ReadonlyMap<string, number>;
 }
 
-export interface RelativeRows {
+interface RelativeRows {
   rows: PerformanceWindowRow[];
   /** Windows the ticker has but a benchmark lacks, per benchmark type. */
   missing: Record<BenchmarkType, number>;
@@ -275,7 +275,7 @@ function addCounts(total: ChunkCounts, part: ChunkCounts): ChunkCounts {
 /** Relative tolerance of the alpha check (numeric round trips are exact; this absorbs nothing else). */
 const ALPHA_TOLERANCE = 1e-9;
 
-export interface AlphaProblems {
+interface AlphaProblems {
   checked: number;
   wrong: number;
   samples: { ticker: string; benchmark: string; window: string }[];

@@ -18,6 +18,7 @@
  */
 import { defineTable } from "../../db/index.ts";
 import { defineAsset } from "../../runtime/define.ts";
+import { guideChecks } from "../monitoring.ts";
 import { materializeGroupPerformance, membersFloorCheck } from "./group-performance.ts";
 
 export interface SectorPerformanceRow {
@@ -53,6 +54,7 @@ export default defineAsset({
   tables: [sectorPerformanceTable],
   checks: [
     membersFloorCheck(sectorPerformanceTable, "sector"),
+    ...guideChecks("sector_performance"),
     {
       name: "sectors_covered",
       severity: "warn",

@@ -9,7 +9,7 @@ import type { TableSpec, Where } from "../../db/index.ts";
 import type { AssetContext } from "../../runtime/define.ts";
 import { publishStaged } from "../../runtime/staged.ts";
 
-export interface StagedChunks<Chunk, Counts extends { written: number }, Row extends object> {
+interface StagedChunks<Chunk, Counts extends { written: number }, Row extends object> {
   /** The plan step's chunks. */
   chunks: readonly Chunk[];
   /** The run's tickers when scoped, else null; read inside each step, since code outside replays. */

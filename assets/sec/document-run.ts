@@ -102,7 +102,7 @@ function addTally<T extends DocumentTally & TallyFigures<T>>(totals: T, part: T)
 }
 
 /** What differs between the two jobs' runs. */
-export interface DocumentJob<Tally extends DocumentTally & TallyFigures<Tally>> {
+interface DocumentJob<Tally extends DocumentTally & TallyFigures<Tally>> {
   /** The window's filings to read (the listing step's output). */
   plan: (ctx: AssetContext, window: FilingWindow) => Promise<FilingPlan>;
   /** The batch steps' id prefix. */

@@ -39,7 +39,7 @@ export const MAX_DOCUMENTS_PER_RUN = 6_000;
 export const CONCURRENT_DOCUMENTS = 5;
 
 /** Documents one run reads at most. */
-export function documentCap(resources: Pick<Resources, "stepScale">): number {
+function documentCap(resources: Pick<Resources, "stepScale">): number {
   return perStep(resources, MAX_DOCUMENTS_PER_RUN);
 }
 
@@ -49,7 +49,7 @@ export function documentBatches<T>(resources: Pick<Resources, "stepScale">, due:
   return { perBatch, batches: chunk(due, perBatch) };
 }
 
-export interface SecDocumentReadRow {
+interface SecDocumentReadRow {
   asset: string;
   ticker: string;
   link: string;
@@ -129,7 +129,7 @@ export async function recordReadWithoutRow(
 export type FilingPlan = ReturnType<typeof documentPlan>;
 
 /** How a job picks its filings: the form, its settled links, and the order to read them in. */
-export interface FilingChoice {
+interface FilingChoice {
   formType: string;
   settled: (ctx: Pick<AssetContext, "db">, refs: readonly FilingRef[]) => Promise<Set<string>>;
   order?: (due: FilingRef[]) => FilingRef[];

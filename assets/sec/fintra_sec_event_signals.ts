@@ -39,7 +39,7 @@ import {
 } from "./documents.ts";
 
 const ASSET = "fintra_sec_event_signals";
-export interface SecEventRow {
+interface SecEventRow {
   ticker: string;
   link: string;
   filing_date: string;
@@ -65,7 +65,7 @@ export const secEventSignalsTable = defineTable<SecEventRow>({
   },
 });
 
-export interface EventClass {
+interface EventClass {
   eventType: string;
   category: "SUPPLY_CHAIN" | "STRATEGIC" | "GOVERNANCE" | "CORPORATE";
   /** 1 is the most material. */
@@ -83,7 +83,7 @@ export const EVENT_ITEMS = {
 
 export type EventItem = keyof typeof EVENT_ITEMS;
 
-export interface EventSignal extends EventClass {
+interface EventSignal extends EventClass {
   item: EventItem;
 }
 

@@ -38,11 +38,11 @@ import {
 } from "./document-run.ts";
 import { planFilings, settledLinks } from "./documents.ts";
 
-export type SupplierConcentration = "high" | "medium" | "low";
-export type EnvironmentalExposure = "high" | "low";
-export type FiscalYearBasis = "stated" | "filing_date";
+type SupplierConcentration = "high" | "medium" | "low";
+type EnvironmentalExposure = "high" | "low";
+type FiscalYearBasis = "stated" | "filing_date";
 
-export interface SecStructuralRow {
+interface SecStructuralRow {
   ticker: string;
   fiscal_year: number;
   supplier_concentration: SupplierConcentration;
@@ -110,7 +110,7 @@ function sectionText(text: string, start: RegExp, end: RegExp): string | null {
   return best;
 }
 
-export interface ReportSections {
+interface ReportSections {
   /** Items 1 to 2: business, risk factors, properties. */
   business: string | null;
   /** Item 7: management's discussion and analysis. */
@@ -179,7 +179,7 @@ export function purchaseObligationsAmount(lowerText: string): number | null {
   return null;
 }
 
-export interface StructuralSignals {
+interface StructuralSignals {
   supplierConcentration: SupplierConcentration;
   singleSourceDependency: boolean;
   geographicExposure: string[];

@@ -35,6 +35,7 @@ import { defineTable, type Where } from "../../db/index.ts";
 import { perStep } from "../../runtime/chunks.ts";
 import { type AssetCheck, type AssetContext, defineAsset } from "../../runtime/define.ts";
 import { publishStaged, type StagingContext, stageRows } from "../../runtime/staged.ts";
+import { guideChecks } from "../monitoring.ts";
 import { buildSnapshot, ENGINE_VERSION, failedSnapshot } from "./build.ts";
 import {
   activeEquitiesOn,
@@ -124,7 +125,7 @@ const MIN_FGOS_COMPUTED_SHARE = 0.8;
 const MIN_RELATIVE_RETURN_SHARE = 0.9;
 
 /** What one chunk step reports. */
-export interface ChunkCounts {
+interface ChunkCounts {
   rows: number;
   computed: number;
   withRelativeReturn: number;
@@ -295,6 +296,7 @@ export default defineAsset({
       where: { relative_return: { isNull: false } },
     }),
     pointInTimeCheck,
+    ...guideChecks("fintra_snapshots"),
   ],
   async materialize(ctx) {
     const day = ctx.partition;

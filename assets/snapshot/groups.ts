@@ -28,7 +28,7 @@ export interface PerformanceBlock {
 }
 
 /** The sector's benchmarks of its newest day on or before D (within CONTEXT_STALE_DAYS). */
-export interface SectorBenchmarksOnDay {
+interface SectorBenchmarksOnDay {
   benchmarks: BenchmarkMap | null;
   /** The day they are of (input_dates.benchmarks_date). */
   date: string | null;

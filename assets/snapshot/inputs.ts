@@ -116,7 +116,7 @@ export function packChunks(
   return chunks;
 }
 
-export interface SnapshotPlan {
+interface SnapshotPlan {
   chunks: SnapshotChunk[];
   tickers: number;
   unclassified: number;
@@ -295,7 +295,7 @@ async function readFinancials(
 }
 
 /** A chunk's inputs: the day's shared context and each ticker's own rows, in ticker order. */
-export interface ChunkInputs {
+interface ChunkInputs {
   context: DayContext;
   inputs: TickerInputs[];
 }

@@ -24,7 +24,7 @@ const NO_ROWS: readonly FinancialInput[] = [];
 const preparedPeers = new WeakMap<readonly FinancialInput[], Map<string, IndustryPeersOnDay>>();
 
 /** The FY rows of `rows` ended and filed by D, with their IQS index and newest dates. */
-export function industryPeersOn(rows: readonly FinancialInput[], day: string): IndustryPeersOnDay {
+function industryPeersOn(rows: readonly FinancialInput[], day: string): IndustryPeersOnDay {
   let byDay = preparedPeers.get(rows);
   if (!byDay) {
     byDay = new Map();

@@ -69,7 +69,7 @@ export function relativeReturnColumn(returns: ReturnsOnDay) {
 }
 
 /** The flat relative columns: stock minus sector and minus SPY, 1m..5y (no 2y column). */
-export type RelativeColumns = Pick<
+type RelativeColumns = Pick<
   BuiltSnapshot,
   | "relative_vs_sector_1m"
   | "relative_vs_sector_3m"

@@ -83,7 +83,7 @@ export const dividendsTable = defineTable<DividendsRow>({
   },
 });
 
-export const SOURCE = "fmp-bulk";
+const SOURCE = "fmp-bulk";
 
 // ---------------------------------------------------------------------------------------
 // Building rows (pure)
@@ -136,7 +136,7 @@ export function dividendYear(
   };
 }
 
-export interface DividendBuildOptions {
+interface DividendBuildOptions {
   /** The run's day: statements filed after it are ignored. */
   asOf: string;
   updatedAt: string;

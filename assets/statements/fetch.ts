@@ -21,7 +21,7 @@ import {
 import { bySymbol } from "../fintra_universe.ts";
 import type { StatementBook, StatementKind } from "./statements.ts";
 
-export interface StatementFile {
+interface StatementFile {
   kind: StatementKind;
   year: number;
   period: Period;

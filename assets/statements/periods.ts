@@ -114,7 +114,7 @@ export function isIncomplete(facts: Pick<PeriodFacts, "statements">): boolean {
 // A period from its statements
 
 /** One period's statements; any of them may be missing, but not all three. */
-export interface PeriodStatements {
+interface PeriodStatements {
   income?: IncomeFacts | undefined;
   balance?: BalanceFacts | undefined;
   cashFlow?: CashFlowFacts | undefined;
@@ -288,7 +288,7 @@ function sumOrNull(a: number | null, b: number | null): number | null {
 }
 
 /** Operating cash flow − |capex|; null when either is missing. */
-export function freeCashFlow(f: Pick<PeriodFacts, "operating_cash_flow" | "capex">) {
+function freeCashFlow(f: Pick<PeriodFacts, "operating_cash_flow" | "capex">) {
   return isNum(f.operating_cash_flow) && isNum(f.capex)
     ? f.operating_cash_flow - Math.abs(f.capex)
     : null;
@@ -417,7 +417,7 @@ export function financialsRow(
   };
 }
 
-export interface TickerFinancials {
+interface TickerFinancials {
   rows: FinancialsRow[];
   /** Periods written with one or two of the three statements only. */
   incompletePeriods: number;
@@ -425,7 +425,7 @@ export interface TickerFinancials {
   latestTtmGap: TtmGap | null;
 }
 
-export interface BuildOptions {
+interface BuildOptions {
   /** The partition D: statements and history filed after it are ignored. */
   asOf: string;
   /** `updated_at` of every row. */

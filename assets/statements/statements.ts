@@ -24,7 +24,7 @@ import type {
 export type StatementKind = "income" | "balance" | "cashFlow";
 
 /** The key and dates every statement record carries (FMP's names). */
-export interface StatementStamp {
+interface StatementStamp {
   symbol: string;
   /** Period end, YYYY-MM-DD. */
   date: string;
@@ -185,7 +185,7 @@ function cashFlowFacts(row: CashFlowRow): CashFlowFacts {
 }
 
 /** What a StatementBook left out, for a run's metadata. */
-export interface BookCounts {
+interface BookCounts {
   /** Records kept (before per-period dedupe). */
   kept: number;
   /** Filed after the day the book sees from. */
@@ -275,7 +275,7 @@ export interface FiscalYearWindow {
 export type YearRange = [from: number, to: number];
 
 /** What a run knows about the history the table holds for its tickers. */
-export interface HistoryState {
+interface HistoryState {
   /** Fiscal years successful runs recorded as loaded (the ledger; see coveredAfter). */
   covered: readonly YearRange[];
   /** The run's tickers, and how many of them have rows of fiscal years Y−6..Y−2 filed by D. */

@@ -1,9 +1,10 @@
 /**
- * bench:market's figures: the stage and floor tables (the same markdown on stdout and in
- * BENCHMARKS.md), the JSON file, and the update of BENCHMARKS.md's own section, newest run
+ * bench:market's figures: the stage, floor and page tables (the same markdown on stdout and
+ * in BENCHMARKS.md), the JSON file, and the update of BENCHMARKS.md's own section, newest run
  * first, older runs kept, anything outside the section left alone.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 export interface AssetFigure {
   asset: string;
@@ -48,6 +49,27 @@ export interface FloorResult {
   note?: string;
 }
 
+/** The operator's pages: no page may take longer than this server-side (the issue's bound). */
+export const PAGE_TARGET_MS = 300;
+
+/** One page timed in process on the finished store (bench/market/pages.ts). */
+export interface PageFigure {
+  path: string;
+  /** The status of every request, or the first one other than 200 when they differ. */
+  status: number;
+  /** The body's size, in bytes, of the first request. */
+  bytes: number;
+  /** The first request: cold caches, query plans not yet made. Shown, not judged. */
+  firstMs: number;
+  /** The median and the slowest of the timed requests after the first: the verdict's figure. */
+  medianMs: number;
+  maxMs: number;
+  /** How many timed requests medianMs and maxMs are of. */
+  requests: number;
+  /** Why the page could not be measured (a request that threw), if it could not. */
+  error?: string;
+}
+
 export interface BenchReport {
   date: string;
   backend: string;
@@ -58,16 +80,24 @@ export interface BenchReport {
   render: { seconds: number | null; cacheHit: boolean; files: number; dir: string };
   stages: StageResult[];
   floors: FloorResult[];
+  /** The pages timed after the last stage; absent in runs from before the pages existed. */
+  pages?: PageFigure[];
   /** What the reader needs to know about how the stages ran. */
   notes: string[];
   /** Loud problems: misses, failures, a rerun that wrote. Empty when the run is valid. */
   problems: string[];
+  /**
+   * Why the run ended before its last stage (a signal, a stage that threw), if it did. Its
+   * figures are of part of a run, so it is never saved (see saveRun).
+   */
+  stopped?: string;
 }
 
 const fmt = {
   s: (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)),
   n: (n: number) => Math.round(n).toLocaleString("en-US"),
   mb: (n: number) => (n / 1024 / 1024).toFixed(1),
+  ms: (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1)),
 };
 
 /** A stage's time over its floor's ("1.8x"), or "" without one. */
@@ -129,6 +159,60 @@ export function floorsTable(report: BenchReport): string {
   );
 }
 
+/** Why a page fails the issue's bound: a status other than 200, a slow request; else null. */
+export function pageVerdict(page: PageFigure, targetMs = PAGE_TARGET_MS): string | null {
+  if (page.error) return page.error;
+  if (page.status !== 200) return `status ${page.status}`;
+  if (page.maxMs > targetMs) {
+    return `${page.maxMs.toFixed(1)} ms at worst, over the ${targetMs} ms target`;
+  }
+  return null;
+}
+
+/** The run's problems from its pages: one line per page that fails the bound. */
+export function pageProblems(pages: readonly PageFigure[], targetMs = PAGE_TARGET_MS): string[] {
+  return pages.flatMap((page) => {
+    const why = pageVerdict(page, targetMs);
+    return why === null ? [] : [`page ${page.path}: ${why}`];
+  });
+}
+
+export function pagesTable(pages: readonly PageFigure[], targetMs = PAGE_TARGET_MS): string {
+  return markdownTable(
+    ["page", "status", "KB", "first ms", "median ms", "max ms", `<= ${targetMs} ms`],
+    pages.map((p) => {
+      const why = pageVerdict(p, targetMs);
+      return [
+        p.path,
+        String(p.status),
+        (p.bytes / 1024).toFixed(1),
+        fmt.ms(p.firstMs),
+        fmt.ms(p.medianMs),
+        fmt.ms(p.maxMs),
+        why === null ? "ok" : `NO: ${why}`,
+      ];
+    }),
+  );
+}
+
+/** The pages' heading, table and verdict, or nothing for a run without pages. */
+function pagesSection(report: BenchReport): string[] {
+  const pages = report.pages;
+  if (!pages?.length) return [];
+  const failing = pages.filter((p) => pageVerdict(p) !== null).length;
+  const requests = Math.max(...pages.map((p) => p.requests));
+  return [
+    `Pages (server-side ms: \`app.request\` in process on the finished store, routing + queries + rendering; median and max of ${requests} requests after a first one; target ${PAGE_TARGET_MS} ms):`,
+    "",
+    pagesTable(pages),
+    "",
+    failing === 0
+      ? `Pages: all ${pages.length} within ${PAGE_TARGET_MS} ms.`
+      : `Pages: ${failing} of ${pages.length} NOT within ${PAGE_TARGET_MS} ms or not 200.`,
+    "",
+  ];
+}
+
 /** Cold day over steady day, the issue's "cold <= 2x steady" figure. */
 function coldOverSteady(report: BenchReport): string | null {
   const cold = report.stages.find((s) => s.key === "cold");
@@ -168,6 +252,7 @@ export function runMarkdown(report: BenchReport, jsonPath?: string): string {
   ];
   const cold = coldOverSteady(report);
   if (cold) lines.push(`Cold day / steady day: ${cold}.`, "");
+  lines.push(...pagesSection(report));
   const notes = [
     ...report.notes,
     ...[...report.stages, ...report.floors]
@@ -179,6 +264,7 @@ export function runMarkdown(report: BenchReport, jsonPath?: string): string {
   if (report.problems.length) {
     lines.push("**INVALID RUN**:", ...report.problems.map((p) => `- ${p}`), "");
   }
+  if (report.stopped) lines.push(`**STOPPED, NOT RECORDED**: ${report.stopped}`, "");
   if (jsonPath) lines.push(`Per-asset figures: \`${jsonPath}\`.`, "");
   return lines.join("\n");
 }
@@ -213,7 +299,25 @@ export function withRun(existing: string | null, run: string): string {
   return `${base}\n${SECTION_INTRO}\n${SECTION_BEGIN}\n\n${run.trimEnd()}\n\n${SECTION_END}\n`;
 }
 
-export function updateBenchmarksFile(path: string, run: string): void {
+function updateBenchmarksFile(path: string, run: string): void {
   const existing = existsSync(path) ? readFileSync(path, "utf8") : null;
   writeFileSync(path, withRun(existing, run));
+}
+
+/**
+ * Writes the run under `root`: its JSON file at `jsonPath` and its markdown at the top of
+ * BENCHMARKS.md's section. A run that stopped early writes neither and returns false; a
+ * finished run with problems is written, marked INVALID by its markdown.
+ */
+export function saveRun(
+  root: string,
+  jsonPath: string,
+  report: BenchReport,
+  markdown: string,
+): boolean {
+  if (report.stopped) return false;
+  mkdirSync(dirname(join(root, jsonPath)), { recursive: true });
+  writeFileSync(join(root, jsonPath), `${JSON.stringify(report, null, 2)}\n`);
+  updateBenchmarksFile(join(root, "BENCHMARKS.md"), markdown);
+  return true;
 }

@@ -23,8 +23,10 @@ import {
 import { createSecDocumentClient } from "../../sources/sec/index.ts";
 import { positiveInt, type RegisterCommand } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
+import { parsePort } from "../options.ts";
 import { backfillProgress, terminalReporter } from "../progress.ts";
 import { trapInterrupts } from "./materialize.ts";
+import { servePages } from "./serve.ts";
 
 const DEMO_DIR = ".fintra/demo";
 
@@ -39,9 +41,15 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
     .option("--tickers <N>", "instruments in the sandbox market", "800")
     .option("--years <N>", "years of price history to backfill", "5")
     .option("--dir <path>", "PGlite folder for the demo database", DEMO_DIR)
+    .option(
+      "--serve [port]",
+      "then serve the operator's pages on this port (default 3000) until Ctrl-C; their forms run in this process",
+    )
     .action(async (opts) => {
       const { io, deps } = ctx;
       const tickers = positiveInt(opts.tickers, "--tickers");
+      const servePort =
+        opts.serve === undefined ? null : opts.serve === true ? 3000 : parsePort(opts.serve);
       const years = positiveInt(opts.years, "--years");
       if (tickers > 50_000) throw new UsageError("--tickers must be at most 50,000");
       if (years > 5)
@@ -129,6 +137,10 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         );
         line(io.stdout, `  ${env} npm run -s fintra -- sql --file path/to/queries.sql`);
         ctx.setExit(history.exitCode === 1 || today.exitCode === 1 ? 1 : 0);
+        if (servePort !== null) {
+          untrap();
+          await servePages(ctx, resources, servePort);
+        }
       } finally {
         untrap();
         await db.close();

@@ -8,6 +8,7 @@ import type { Store } from "../../db/index.ts";
 import { heldRuns } from "../../db/ledger.ts";
 import { createLogger } from "../../runtime/log.ts";
 import { type MaterializeSummary, materialize } from "../../runtime/materialize.ts";
+import { ALERT_EXIT, reportAlerts } from "../alerts.ts";
 import { openMigrated, positiveInt, type RegisterCommand, select } from "../context.ts";
 import { line, table } from "../io.ts";
 import { parsePartition, parseScope } from "../options.ts";
@@ -100,7 +101,9 @@ export const registerMaterialize: RegisterCommand = (program, ctx) => {
           log: createLogger({ level: io.env.LOG_LEVEL ?? "warn" }),
         });
         line(io.stdout, summaryTable(summary));
-        ctx.setExit(summary.exitCode);
+        await reportAlerts(summary.alerts, io, resources.db);
+        const raised = summary.alerts.some((a) => a.status === "raised");
+        ctx.setExit(summary.exitCode === 0 && raised ? ALERT_EXIT : summary.exitCode);
       } finally {
         untrap();
         await resources.db.close();

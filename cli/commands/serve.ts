@@ -1,6 +1,9 @@
 /** `fintra serve` and `fintra sandbox`: the long-running processes. */
+import { createLogger } from "../../runtime/log.ts";
+import type { Resources } from "../../runtime/resources.ts";
 import { serveSandboxStandalone } from "../../sources/sandbox/index.ts";
-import { positiveInt, type RegisterCommand } from "../context.ts";
+import { type CommandContext, positiveInt, type RegisterCommand } from "../context.ts";
+import { inProcessEvents } from "../in-process-events.ts";
 import { line, UsageError } from "../io.ts";
 import { parsePort } from "../options.ts";
 
@@ -11,10 +14,37 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/**
+ * The pages and the admin API on `resources` (the demo's store and sandbox) until
+ * Ctrl-C, in dev mode, with events run in this process: there is no Inngest here.
+ */
+export async function servePages(ctx: CommandContext, resources: Resources, port: number) {
+  const { startServer } = await import("../../server/index.ts");
+  const env: NodeJS.ProcessEnv = { ...ctx.io.env, INNGEST_DEV: "1" };
+  const log = createLogger({ level: env.LOG_LEVEL ?? "info" });
+  const events = inProcessEvents(ctx.deps.graph, resources, log);
+  const server = await startServer({
+    env,
+    port,
+    // Dev mode opens the pages without a token: only this machine may reach them.
+    hostname: "127.0.0.1",
+    log,
+    openResources: async () => resources,
+    send: events.send,
+  });
+  line(ctx.io.stderr, `\nThe operator's pages: ${server.url}/ (Ctrl-C to stop)`);
+  await untilSignal();
+  await events.idle();
+  // The demo closes its own store: the server lets go of the port only.
+  await new Promise<void>((resolve) => server.server.close(() => resolve()));
+}
+
 export const registerServe: RegisterCommand = (program, ctx) => {
   program
     .command("serve")
-    .description("serve the Inngest endpoint and /health (PORT, default 3000)")
+    .description(
+      "serve the pages, the admin API, the Inngest endpoint and /health (PORT, default 3000)",
+    )
     .option("--port <port>", "port to listen on")
     .action(async (opts) => {
       const { startServer, ServerConfigError } = await import("../../server/index.ts");
@@ -24,7 +54,10 @@ export const registerServe: RegisterCommand = (program, ctx) => {
           env: ctx.io.env,
           ...(port !== undefined ? { port } : {}),
         });
-        line(ctx.io.stderr, `fintra serving ${server.url}/api/inngest and ${server.url}/health`);
+        line(
+          ctx.io.stderr,
+          `fintra serving the pages at ${server.url}/, ${server.url}/api/inngest and ${server.url}/health`,
+        );
         await untilSignal();
         await server.close();
       } catch (error) {

@@ -1,5 +1,10 @@
-/** `fintra status` and `fintra why <asset>`: the ledger for people, as the status API shows it. */
+/**
+ * `fintra status`, `fintra why <asset>` and `fintra watch`: the ledger for people, as the
+ * status API shows it, and the alert watch for machines without Inngest (cron it).
+ */
+import { alertSettings, applyConditions, watchConditions } from "../../runtime/alerts.ts";
 import { assetStatuses, whyNot } from "../../runtime/status.ts";
+import { ALERT_EXIT, alertTable, reportAlerts } from "../alerts.ts";
 import { openMigrated, type RegisterCommand, select } from "../context.ts";
 import { line, table, UsageError } from "../io.ts";
 
@@ -29,8 +34,31 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
             ]),
           ),
         );
+        const open = await resources.db.ledger.alerts({ status: "open" });
+        line(io.stdout, open.length ? `\nopen alerts:\n${alertTable(open)}` : "\nno open alerts");
         const unhealthy = statuses.some((s) => s.state === "failed");
-        ctx.setExit(unhealthy ? 1 : 0);
+        ctx.setExit(unhealthy ? 1 : open.length > 0 ? ALERT_EXIT : 0);
+      } finally {
+        await resources.db.close();
+      }
+    });
+
+  program
+    .command("watch")
+    .description(
+      "raise the alerts the schedule calls for: the day not done by its deadline, runs over budget",
+    )
+    .action(async () => {
+      const { io, deps } = ctx;
+      const settings = alertSettings(io.env);
+      const resources = await openMigrated(ctx);
+      try {
+        const found = await watchConditions(resources.db, deps.graph, deps.now(), settings);
+        const changes = await applyConditions(resources.db, found);
+        await reportAlerts(changes, io, resources.db);
+        const open = await resources.db.ledger.alerts({ status: "open" });
+        if (changes.length === 0) line(io.stdout, `${open.length} open alert(s), none new`);
+        ctx.setExit(open.length > 0 ? ALERT_EXIT : 0);
       } finally {
         await resources.db.close();
       }

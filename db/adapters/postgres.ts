@@ -250,7 +250,7 @@ function executor(
   };
 }
 
-export interface PostgresOptions {
+interface PostgresOptions {
   max?: number;
   schema?: string;
   timeouts?: DatabaseTimeouts;

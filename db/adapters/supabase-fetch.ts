@@ -50,7 +50,7 @@ function isRetryableStatus(status: number): boolean {
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | null {
+function parseRetryAfter(header: string | null, now = Date.now()): number | null {
   if (!header) return null;
   const trimmed = header.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

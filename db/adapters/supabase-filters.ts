@@ -14,7 +14,7 @@ import type { TableSpec } from "../table.ts";
 export type RestFilter = { column: string; op: string; value: string } | { or: string };
 
 /** A value as a quoted PostgREST token, safe inside lists and logic trees. */
-export function quote(value: unknown): string {
+function quote(value: unknown): string {
   return `"${String(value).replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }
 
@@ -80,7 +80,7 @@ export function afterKey(key: readonly string[], last: Record<string, unknown>):
 }
 
 /** Bounds on one existence-check request. */
-export interface KeyBatchLimits {
+interface KeyBatchLimits {
   /** Percent-encoded characters of filter per request (proxies refuse URLs over ~8 KB). */
   maxChars: number;
   /** Keys per request: never more than the server returns in one response. */

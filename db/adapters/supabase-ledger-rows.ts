@@ -3,7 +3,7 @@
  * decoded by the shared table declarations (ISO timestamps, numeric bigints)
  * and mapped like the SQL ledger's rows.
  */
-import type { GateDecision, Materialization } from "../ledger.ts";
+import type { Alert, GateDecision, Materialization } from "../ledger.ts";
 import {
   CHECKS,
   DECISIONS,
@@ -12,9 +12,10 @@ import {
   MATERIALIZATIONS,
   materializationFromRow,
 } from "../ledger-rows.ts";
+import { ALERTS, type AlertRow, alertFromRow } from "../sql-ledger.ts";
 import { decodeRow } from "./supabase-codec.ts";
 
-export { CHECKS, DECISIONS, decisionRow, MATERIALIZATIONS };
+export { ALERTS, CHECKS, DECISIONS, decisionRow, MATERIALIZATIONS };
 
 export function toMaterialization(raw: Record<string, unknown>): Materialization {
   return materializationFromRow(decodeRow(MATERIALIZATIONS, raw));
@@ -22,4 +23,8 @@ export function toMaterialization(raw: Record<string, unknown>): Materialization
 
 export function toDecision(raw: Record<string, unknown>): GateDecision {
   return decisionFromRow(decodeRow(DECISIONS, raw));
+}
+
+export function toAlert(raw: Record<string, unknown>): Alert {
+  return alertFromRow(decodeRow<AlertRow>(ALERTS, raw));
 }

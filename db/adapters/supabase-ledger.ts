@@ -14,9 +14,16 @@
  *   defaults to the database's.
  * - Rows whose owner is gone (ledger.ts `abandonedReason`) are read, judged
  *   here and failed one by one, each only while still running.
+ * - Alerts are raised and resolved by RPCs of the SQL functions the SQL
+ *   ledger calls too (migration 0034): one statement each, atomic, on the
+ *   database's clock. Delivery stamps are a plain update, on this process's.
  */
 import { randomUUID } from "node:crypto";
 import {
+  type Alert,
+  type AlertInput,
+  type AlertKey,
+  type AlertQuery,
   abandonedReason,
   type CheckResult,
   claimHeld,
@@ -29,14 +36,22 @@ import {
 } from "../ledger.ts";
 import { checkFromRow } from "../ledger-rows.ts";
 import { scopeKey } from "../scope.ts";
-import { oneLine } from "../sql-ledger.ts";
+import {
+  oneLine,
+  RAISE_ALERT_FUNCTION,
+  RESOLVE_ALERT_FUNCTION,
+  raiseAlertArguments,
+  resolveAlertArguments,
+} from "../sql-ledger.ts";
 import { SupabaseRestError } from "./supabase-errors.ts";
 import { inList } from "./supabase-filters.ts";
 import {
+  ALERTS,
   CHECKS,
   DECISIONS,
   decisionRow,
   MATERIALIZATIONS,
+  toAlert,
   toDecision,
   toMaterialization,
 } from "./supabase-ledger-rows.ts";
@@ -345,6 +360,59 @@ export class SupabaseLedger implements Ledger {
     }
     return out;
   }
+
+  async raiseAlert(input: AlertInput): Promise<Alert | null> {
+    const { data } = await this.rest.run(
+      "ledger raise alert",
+      this.rest.rpc(RAISE_ALERT_FUNCTION, raiseAlertArguments(randomUUID(), input)),
+    );
+    return alertOrNull(data);
+  }
+
+  async resolveAlert(key: AlertKey, message: string): Promise<Alert | null> {
+    const { data } = await this.rest.run(
+      "ledger resolve alert",
+      this.rest.rpc(RESOLVE_ALERT_FUNCTION, resolveAlertArguments(randomUUID(), key, message)),
+    );
+    return alertOrNull(data);
+  }
+
+  async alerts(options: AlertQuery = {}): Promise<Alert[]> {
+    const found = await this.rest.list(
+      "ledger alerts",
+      (from, to) => {
+        let request = this.rest.from(ALERTS.name).select("*");
+        if (options.status) request = request.eq("status", options.status);
+        if (options.asset) request = request.eq("asset", options.asset);
+        if (options.day) request = request.eq("day", options.day);
+        return request
+          .order("raised_at", { ascending: false })
+          .order("id", { ascending: false })
+          .range(from, to);
+      },
+      options.limit ?? 100,
+    );
+    return rows(found).map(toAlert);
+  }
+
+  async noteAlertDelivered(id: string, what: "raised" | "resolved"): Promise<void> {
+    const alerts = this.rest.from(ALERTS.name);
+    await this.rest.run(
+      "ledger alert delivered",
+      what === "raised"
+        ? alerts.update({ delivered_at: now() }).eq("id", id)
+        : alerts.update({ resolution_delivered_at: now() }).eq("id", id).eq("status", "resolved"),
+    );
+  }
+}
+
+/** An alert function's answer: the row as a JSON object, or null. */
+function alertOrNull(data: unknown): Alert | null {
+  if (data === null || data === undefined) return null;
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new Error(`ledger alert: unexpected answer ${JSON.stringify(data).slice(0, 200)}`);
+  }
+  return toAlert(data as Record<string, unknown>);
 }
 
 /**

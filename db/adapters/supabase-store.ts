@@ -44,7 +44,7 @@ import {
 } from "./supabase-migrations.ts";
 import { applyFilters, Rest, type SupabaseConnection } from "./supabase-rest.ts";
 
-export interface SupabaseStoreOptions extends SupabaseConnection {
+interface SupabaseStoreOptions extends SupabaseConnection {
   /** Migration folders to compare fintra_migrations with (db/migrations by default). */
   migrationDirs?: readonly string[];
 }

@@ -21,7 +21,7 @@ export const BAD_CELL: unique symbol = Symbol("bad cell");
 /** A number column's Infinity/NaN: the value is null, and the cell is counted in the report. */
 export const NON_FINITE_CELL: unique symbol = Symbol("non-finite cell");
 
-export type Converted<Out> = Out | typeof BAD_CELL | typeof NON_FINITE_CELL;
+type Converted<Out> = Out | typeof BAD_CELL | typeof NON_FINITE_CELL;
 
 /** One cell to its value, with exactly the schema's rules, without zod. */
 export type CellConverter<Out> = (cell: Cell) => Converted<Out>;

@@ -42,7 +42,7 @@ export interface FmpClientOptions {
   logger?: FmpLogger;
 }
 
-export interface CsvOptions {
+interface CsvOptions {
   /** Rows per batch handed to the consumer. Default 1000. */
   batchSize?: number;
   signal?: AbortSignal;

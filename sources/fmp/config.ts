@@ -7,7 +7,7 @@ import { FmpError } from "./errors.ts";
 export const DEFAULT_BASE_URL = "https://financialmodelingprep.com/stable";
 export const DEFAULT_RATE_PER_MIN = 300;
 
-export interface FmpConfig {
+interface FmpConfig {
   apiKey: string;
   baseUrl: string;
   ratePerMinute: number;

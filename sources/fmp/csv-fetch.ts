@@ -35,7 +35,7 @@ export interface CsvStream<Row> extends AsyncIterable<Row[]> {
   all(): Promise<{ rows: Row[]; report: FetchReport }>;
 }
 
-export interface CsvFetchSetup<Row> {
+interface CsvFetchSetup<Row> {
   endpoint: CsvEndpoint<Row, unknown>;
   query: Query;
   batchSize: number;

@@ -16,7 +16,7 @@
  */
 import Papa from "papaparse";
 
-export interface CsvRows {
+interface CsvRows {
   /** Complete rows, in order. */
   rows: string[][];
   /**

@@ -73,17 +73,10 @@ export type RowOf<E> =
       ? Row
       : never;
 
-export type ParamsOf<E> =
-  E extends CsvEndpoint<infer _R, infer P>
-    ? P
-    : E extends JsonEndpoint<infer _R, infer P>
-      ? P
-      : never;
-
 type Cells = Record<string, CellKind<unknown>>;
 type RowFromCells<C extends Cells> = { [K in keyof C]: C[K] extends CellKind<infer O> ? O : never };
 
-export interface CsvEndpointSpec<C extends Cells, Params> {
+interface CsvEndpointSpec<C extends Cells, Params> {
   name: string;
   params: z.ZodType<Query, Params>;
   plan: string;

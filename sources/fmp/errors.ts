@@ -7,7 +7,7 @@
  * retries are spent or the failure is one that retrying cannot fix.
  */
 
-export type FmpErrorKind =
+type FmpErrorKind =
   | "config" // bad client options or environment
   | "params" // the caller passed parameters the endpoint does not accept
   | "auth" // 401: the key was rejected
@@ -24,7 +24,7 @@ export type FmpErrorKind =
   | "empty" // no rows where the endpoint must return some
   | "changed"; // a retried body differs from the part already read
 
-export interface FmpErrorInit {
+interface FmpErrorInit {
   kind: FmpErrorKind;
   /** Endpoint name plus parameters, e.g. "eod-bulk date=2026-01-09". Never a URL. */
   endpoint: string;

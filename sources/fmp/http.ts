@@ -22,7 +22,7 @@ export interface Transport {
   limiter: RateLimiter;
 }
 
-export interface Request extends FailureContext {
+interface Request extends FailureContext {
   /** Path under the base URL, e.g. "eod-bulk". */
   path: string;
   query: Query;

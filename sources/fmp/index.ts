@@ -10,21 +10,10 @@
  *   for await (const rows of income) await upsert(rows);
  *   const { rows, skipped, samples } = income.report;
  */
-export {
-  type CsvOptions,
-  createFmpClient,
-  type FmpClient,
-  type FmpClientOptions,
-} from "./client.ts";
-export {
-  DEFAULT_BASE_URL,
-  DEFAULT_RATE_PER_MIN,
-  type FmpConfig,
-  fmpConfigFromEnv,
-} from "./config.ts";
-export type { CsvStream } from "./csv-fetch.ts";
-export type { CsvEndpoint, JsonEndpoint, ParamsOf, Query, RowOf } from "./endpoint.ts";
+export { createFmpClient, type FmpClient, type FmpClientOptions } from "./client.ts";
+export { DEFAULT_BASE_URL, fmpConfigFromEnv } from "./config.ts";
+export type { CsvEndpoint, JsonEndpoint } from "./endpoint.ts";
 export * from "./endpoints/index.ts";
-export { FmpError, type FmpErrorKind, isFmpError } from "./errors.ts";
+export { FmpError, isFmpError } from "./errors.ts";
 export { type FetchReport, MAX_SAMPLES, type RowSample } from "./report.ts";
 export type { FmpLogger } from "./retry.ts";

@@ -59,7 +59,7 @@ function cellOf(value: unknown): string {
  * object has none of them (an absent column, read as null like a column missing from a
  * header).
  */
-export function jsonCells(
+function jsonCells(
   fields: readonly CsvColumn[],
   element: Readonly<Record<string, unknown>>,
 ): Record<string, string | undefined> {
@@ -101,7 +101,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-export interface JsonFetchSetup<Row> {
+interface JsonFetchSetup<Row> {
   endpoint: JsonEndpoint<Row, unknown>;
   query: Query;
   transport: Transport;

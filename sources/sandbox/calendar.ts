@@ -11,10 +11,8 @@ import { getDay, previousSaturday } from "date-fns";
 import { isCalendarDate } from "../../engines/calendar.ts";
 
 export {
-  CALENDAR_END,
   CALENDAR_START,
   isNyseTradingDay,
-  nyseHolidayName,
   nyseHolidays,
   TradingCalendar,
   tradingCalendar,

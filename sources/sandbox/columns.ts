@@ -13,7 +13,7 @@
 export type ColumnKind = "string" | "number" | "boolean";
 
 /** Statement columns before the figures; all are quoted strings (fiscalYear too). */
-export const STATEMENT_KEY_COLUMNS = [
+const STATEMENT_KEY_COLUMNS = [
   "date",
   "symbol",
   "reportedCurrency",
@@ -156,9 +156,8 @@ export const CASH_FLOW_FIGURES = [
   "interestPaid",
 ] as const;
 
-export type IncomeFigure = (typeof INCOME_FIGURES)[number];
-export type BalanceFigure = (typeof BALANCE_FIGURES)[number];
-export type CashFlowFigure = (typeof CASH_FLOW_FIGURES)[number];
+type IncomeFigure = (typeof INCOME_FIGURES)[number];
+type CashFlowFigure = (typeof CASH_FLOW_FIGURES)[number];
 
 /** Income figures that are not flows: an FY row holds their annual value, not a sum. */
 export const INCOME_NON_ADDITIVE: readonly IncomeFigure[] = [
@@ -417,5 +416,3 @@ export const CSV_ENDPOINT_COLUMNS = {
   "scores-bulk": SCORES_COLUMNS,
   "peers-bulk": PEERS_COLUMNS,
 } as const satisfies Record<string, readonly string[]>;
-
-export type CsvEndpoint = keyof typeof CSV_ENDPOINT_COLUMNS;

@@ -18,12 +18,12 @@ export type RowCorruptor = (rowIndex: number) => { kind: MalformedKind; pick: nu
 
 const DEFAULT_CHUNK_SIZE = 64 * 1024;
 
-export function quote(text: string): string {
+function quote(text: string): string {
   return text.includes('"') ? `"${text.replaceAll('"', '""')}"` : `"${text}"`;
 }
 
 /** JavaScript's shortest round-trip form is also FMP's (e.g. 2.6011185e-10, 416161000000). */
-export function formatNumber(value: number): string {
+function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return "";
   return String(value);
 }

@@ -14,7 +14,7 @@
 import type { MalformedKind, RowCorruptor } from "./csv.ts";
 import { hash3, hashString, unit } from "./random.ts";
 
-export interface FaultRule {
+interface FaultRule {
   /** Endpoint names (e.g. "eod-bulk" or "/stable/eod-bulk"); all FMP endpoints when omitted. */
   endpoints?: readonly string[];
   /** The first K requests to each matching endpoint fire. */
@@ -23,40 +23,40 @@ export interface FaultRule {
   every?: number;
 }
 
-export interface RateLimitFault extends FaultRule {
+interface RateLimitFault extends FaultRule {
   /** With `every`: each firing starts a burst of this many consecutive 429s (default 1). */
   burst?: number;
   /** Value of the Retry-After header, in seconds (default 1). */
   retryAfterSeconds?: number;
 }
 
-export interface ServerErrorFault extends FaultRule {
+interface ServerErrorFault extends FaultRule {
   /** HTTP status to answer (default 500). */
   status?: number;
 }
 
-export interface SlowFault extends FaultRule {
+interface SlowFault extends FaultRule {
   /** Delay before the response starts, in milliseconds. */
   delayMs: number;
 }
 
-export interface TruncateFault extends FaultRule {
+interface TruncateFault extends FaultRule {
   /** Bytes of body sent before the connection is cut (default 2,048). */
   afterBytes?: number;
 }
 
-export interface StallFault extends FaultRule {
+interface StallFault extends FaultRule {
   /** Bytes of body sent before the response stops sending (default 0: headers only). */
   afterBytes?: number;
 }
 
 /** Header names replaced in matching CSV responses (e.g. `{ ebit: "EBIT" }`); the data stays. */
-export interface RenameColumnsFault {
+interface RenameColumnsFault {
   endpoints?: readonly string[];
   columns: Readonly<Record<string, string>>;
 }
 
-export interface MalformedRowsFault {
+interface MalformedRowsFault {
   endpoints?: readonly string[];
   /** Share of data rows damaged, 0..1. */
   rate: number;
@@ -123,7 +123,7 @@ export function renameHeader(
 }
 
 /** "eod-bulk", "/stable/eod-bulk" and "stable/eod-bulk" all name the same endpoint. */
-export function endpointName(path: string): string {
+function endpointName(path: string): string {
   return path.replace(/^\/+/, "").replace(/^stable\//, "");
 }
 

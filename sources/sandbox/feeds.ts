@@ -68,7 +68,7 @@ export type FeedResponse =
   | { kind: "error"; status: number; message: string };
 
 /** Endpoint names (the path after /stable/) the sandbox answers. */
-export const ENDPOINTS = [
+const ENDPOINTS = [
   "profile-bulk",
   "eod-bulk",
   "income-statement-bulk",
@@ -143,7 +143,7 @@ function description(instrument: Instrument): string {
   return `${instrument.name} operates in the ${instrument.industry} industry, part of the ${instrument.sector} sector. Headquartered in ${instrument.city}, the company (together with its subsidiaries, "${short}") serves customers in ${instrument.country === "US" ? "the United States" : instrument.country} and abroad.`;
 }
 
-export function profileRow(market: SandboxMarket, instrument: Instrument): CsvValue[] | null {
+function profileRow(market: SandboxMarket, instrument: Instrument): CsvValue[] | null {
   const econ = market.economics(instrument);
   const t = market.lastCloseIndex(instrument);
   let price: number | null = null;
@@ -614,7 +614,7 @@ export function renderEndpoint(
 }
 
 /** One request of a scoped run, as the sandbox serves it: the path and its query (no apikey). */
-export interface SymbolRequest {
+interface SymbolRequest {
   /** "/stable/profile", "/stable/income-statement", ... */
   path: string;
   params: Record<string, string | number>;

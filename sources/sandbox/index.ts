@@ -4,7 +4,6 @@
  * faults.ts for the fault options.
  */
 export {
-  CALENDAR_END,
   CALENDAR_START,
   isNyseTradingDay,
   nyseHolidays,
@@ -16,7 +15,6 @@ export {
   CASH_FLOW_COLUMNS,
   CASH_FLOW_NON_ADDITIVE,
   CSV_ENDPOINT_COLUMNS,
-  type CsvEndpoint,
   EOD_COLUMNS,
   INCOME_COLUMNS,
   INCOME_NON_ADDITIVE,
@@ -27,44 +25,13 @@ export {
   SCORES_COLUMNS,
 } from "./columns.ts";
 export type { MalformedKind } from "./csv.ts";
-export type {
-  FaultCounts,
-  FaultOptions,
-  FaultRule,
-  MalformedRowsFault,
-  RateLimitFault,
-  ServerErrorFault,
-  SlowFault,
-  TruncateFault,
-} from "./faults.ts";
-export {
-  ENDPOINTS,
-  type Endpoint,
-  renderEndpoint,
-  type SymbolRequest,
-  symbolRequests,
-} from "./feeds.ts";
+export type { FaultCounts, FaultOptions } from "./faults.ts";
+export { type Endpoint, renderEndpoint, symbolRequests } from "./feeds.ts";
 export type { FormType, SecFiling } from "./filings.ts";
 export type { Period } from "./fiscal.ts";
-export {
-  createSandboxMarket,
-  DEFAULT_HISTORY_YEARS,
-  DEFAULT_PROFILE_PART_SIZE,
-  DEFAULT_SEED,
-  DEFAULT_TICKERS,
-  type EodRow,
-  MAX_TICKERS,
-  SandboxMarket,
-  type SandboxMarketOptions,
-  type SandboxTicker,
-} from "./market.ts";
-export {
-  type SandboxServer,
-  type SandboxServerOptions,
-  type SandboxStats,
-  startSandboxServer,
-} from "./server.ts";
-export { SANDBOX_API_KEY, type StandaloneOptions, serveSandboxStandalone } from "./standalone.ts";
+export { createSandboxMarket, MAX_TICKERS, SandboxMarket } from "./market.ts";
+export { type SandboxServer, startSandboxServer } from "./server.ts";
+export { SANDBOX_API_KEY, serveSandboxStandalone } from "./standalone.ts";
 export type { StatementKind } from "./statements.ts";
 export { INDUSTRIES, type Industry, SECTORS, type Sector } from "./taxonomy.ts";
 export { BENCHMARK_SYMBOL, type InstrumentType } from "./universe.ts";

@@ -47,7 +47,7 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /** Balance-sheet accounts carried from quarter to quarter, in thousands. */
-export interface Accounts {
+interface Accounts {
   cash: number;
   shortTermInvestments: number;
   receivables: number;
@@ -76,7 +76,7 @@ export interface Accounts {
 }
 
 /** The books after a quarter: enough to resume stepping from there. */
-export interface LedgerState {
+interface LedgerState {
   ordinal: number;
   accounts: Readonly<Accounts>;
 }

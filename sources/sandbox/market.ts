@@ -23,7 +23,7 @@ import {
   type InstrumentType,
 } from "./universe.ts";
 
-export interface SandboxMarketOptions {
+interface SandboxMarketOptions {
   /** Number of instruments, SPY included (default 500, at most 50,000). */
   tickers?: number;
   /** Seed of everything random (default 42). */
@@ -37,7 +37,7 @@ export interface SandboxMarketOptions {
 }
 
 /** One instrument as seen on the market's asOf. */
-export interface SandboxTicker {
+interface SandboxTicker {
   symbol: string;
   name: string;
   type: InstrumentType;
@@ -59,17 +59,17 @@ export interface SandboxTicker {
   paysDividends: boolean;
 }
 
-export interface EodRow extends DailyBar {
+interface EodRow extends DailyBar {
   symbol: string;
   date: string;
   adjClose: number;
 }
 
 export const MAX_TICKERS = 50_000;
-export const DEFAULT_TICKERS = 500;
-export const DEFAULT_SEED = 42;
-export const DEFAULT_HISTORY_YEARS = 6;
-export const DEFAULT_PROFILE_PART_SIZE = 2_000;
+const DEFAULT_TICKERS = 500;
+const DEFAULT_SEED = 42;
+const DEFAULT_HISTORY_YEARS = 6;
+const DEFAULT_PROFILE_PART_SIZE = 2_000;
 
 export class SandboxMarket {
   readonly seed: number;

@@ -4,7 +4,7 @@
  * asymmetric, like FMP's, and never include the stock itself.
  */
 
-export interface PeerCandidate {
+interface PeerCandidate {
   symbol: string;
   sector: string;
   industry: string;

@@ -15,7 +15,7 @@ import { SECTORS, type Sector } from "./taxonomy.ts";
 import type { Instrument } from "./universe.ts";
 
 /** Prices are pinned to each company's reference price on this date. */
-export const PRICE_REFERENCE_DATE = "2026-01-02";
+const PRICE_REFERENCE_DATE = "2026-01-02";
 
 const BRIDGE_LEVELS = 15;
 const BRIDGE_SLOTS = 1 << BRIDGE_LEVELS;
@@ -27,7 +27,7 @@ const SECTOR_VOL = 0.007;
 const REGIME_BLOCK = 21;
 
 /** Cumulative log returns of the market and of each sector, per trading-day index. */
-export class FactorPaths {
+class FactorPaths {
   readonly market: Float64Array;
   readonly sectors: ReadonlyMap<Sector, Float64Array>;
 
@@ -57,7 +57,7 @@ export class FactorPaths {
 }
 
 /** W(t) of a standard Brownian motion on [0, BRIDGE_SLOTS], keyed by `key`. */
-export function brownianAt(key: number, t: number): number {
+function brownianAt(key: number, t: number): number {
   let lo = 0;
   let hi = BRIDGE_SLOTS;
   let wLo = 0;
@@ -81,7 +81,7 @@ export function brownianAt(key: number, t: number): number {
 }
 
 /** Fills out[i] = W(from + i) for i in [0, to - from], visiting only the needed bridge nodes. */
-export function brownianRange(key: number, from: number, to: number, out: Float64Array): void {
+function brownianRange(key: number, from: number, to: number, out: Float64Array): void {
   const fill = (lo: number, hi: number, wLo: number, wHi: number, node: number): void => {
     if (hi < from || lo > to) return;
     if (lo >= from) out[lo - from] = wLo;

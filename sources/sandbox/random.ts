@@ -7,7 +7,7 @@
  */
 
 /** Mixes a 32-bit integer into a well-distributed 32-bit unsigned integer (murmur3 finaliser). */
-export function mix32(value: number): number {
+function mix32(value: number): number {
   let h = value | 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -44,7 +44,7 @@ export function unit(h: number): number {
 }
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, |error| < 1.2e-9). */
-export function inverseNormal(p: number): number {
+function inverseNormal(p: number): number {
   const a = [
     -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
     2.506628277459239,

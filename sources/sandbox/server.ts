@@ -27,7 +27,7 @@ import {
 } from "./filings.ts";
 import type { SandboxMarket } from "./market.ts";
 
-export interface SandboxServerOptions {
+interface SandboxServerOptions {
   market: SandboxMarket;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -37,7 +37,7 @@ export interface SandboxServerOptions {
   apiKey?: string;
 }
 
-export interface SandboxStats {
+interface SandboxStats {
   /** Requests received per path (e.g. "/stable/eod-bulk"), whatever their outcome. */
   requests: Record<string, number>;
   /** Responses per HTTP status. */

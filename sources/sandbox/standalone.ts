@@ -7,7 +7,7 @@ import type { FaultOptions } from "./faults.ts";
 import { createSandboxMarket } from "./market.ts";
 import { type SandboxServer, startSandboxServer } from "./server.ts";
 
-export interface StandaloneOptions {
+interface StandaloneOptions {
   tickers?: number;
   /** 0 (default) picks a free port. */
   port?: number;

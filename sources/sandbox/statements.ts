@@ -33,13 +33,13 @@ import type { Instrument } from "./universe.ts";
 
 export type StatementKind = "income" | "balance" | "cash-flow";
 
-export const STATEMENT_FIGURES: Record<StatementKind, readonly string[]> = {
+const STATEMENT_FIGURES: Record<StatementKind, readonly string[]> = {
   income: INCOME_FIGURES,
   balance: BALANCE_FIGURES,
   "cash-flow": CASH_FLOW_FIGURES,
 };
 
-export interface Statement {
+interface Statement {
   symbol: string;
   /** Period end date (YYYY-MM-DD). */
   date: string;
@@ -78,7 +78,7 @@ export function isFiledBy(instrument: Instrument, filing: Filing, asOf: string):
 }
 
 /** Figures of one period, regardless of visibility. */
-export function periodFigures(
+function periodFigures(
   openLedger: LedgerOpener,
   kind: StatementKind,
   fiscalYear: number,

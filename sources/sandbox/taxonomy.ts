@@ -229,7 +229,7 @@ export const SECTOR_WEIGHTS: Record<Sector, number> = {
  * Business traits per sector: margins, cost structure, capital intensity, leverage,
  * valuation, growth and dividend habits. Ratios are of revenue unless named otherwise.
  */
-export interface SectorTraits {
+interface SectorTraits {
   grossMargin: number;
   researchRatio: number;
   sellingRatio: number;

@@ -18,7 +18,7 @@ import { firstFiscalYear, isFiledBy } from "./statements.ts";
 import type { Instrument } from "./universe.ts";
 
 /** The trailing-twelve-month view of one company on asOf. */
-export interface TtmSnapshot {
+interface TtmSnapshot {
   /** Ordinal of the latest filed quarter. */
   latestOrdinal: number;
   /** Sums over the last four quarters (share counts and EPS are the latest quarter's). */
@@ -51,7 +51,7 @@ function ratio(value: number): number {
 }
 
 /** The latest quarter filed on or before asOf (and before delisting), or null. */
-export function latestFiledOrdinal(instrument: Instrument, asOf: string): number | null {
+function latestFiledOrdinal(instrument: Instrument, asOf: string): number | null {
   const year = Number(asOf.slice(0, 4));
   const month = Number(asOf.slice(5, 7));
   const fiscalYear = month > instrument.fiscalYearEndMonth ? year + 1 : year;
@@ -131,7 +131,7 @@ export function ttmSnapshot(
 }
 
 /** Price and market capitalisation on asOf (current shares, as the profile shows them). */
-export interface Quote {
+interface Quote {
   price: number;
   marketCap: number;
 }
@@ -338,7 +338,7 @@ export function keyMetricsTtmRow(symbol: string, snap: TtmSnapshot, quote: Quote
 }
 
 /** Piotroski's nine yes/no tests, latest TTM against the year before. */
-export function piotroskiScore(snap: TtmSnapshot): number {
+function piotroskiScore(snap: TtmSnapshot): number {
   const inc = snap.income;
   const bal = snap.balance;
   const netIncome = inc[I.netIncome] ?? 0;

@@ -17,7 +17,7 @@ import { pacedLimiter, parseRetryAfter, type RateLimiter } from "../rate-limit.t
 import { DEFAULT_RATE_PER_SECOND, DEFAULT_USER_AGENT } from "./config.ts";
 import { describeUrl, isSecDocumentError, oneLine, SecDocumentError } from "./errors.ts";
 
-export interface SecLogger {
+interface SecLogger {
   info(message: string): void;
   warn(message: string): void;
 }
@@ -43,7 +43,7 @@ export interface SecDocumentClientOptions {
   logger?: SecLogger;
 }
 
-export interface SecDocument {
+interface SecDocument {
   /** The URL asked for. */
   url: string;
   /** The body, decoded with the charset the server declared (UTF-8 by default). */

@@ -13,9 +13,9 @@ import { SecDocumentError } from "./errors.ts";
 export const DEFAULT_USER_AGENT = "fintra-pipeline (set SEC_USER_AGENT)";
 export const DEFAULT_RATE_PER_SECOND = 8;
 /** The SEC's published fair-access limit per requester. */
-export const SEC_MAX_RATE_PER_SECOND = 10;
+const SEC_MAX_RATE_PER_SECOND = 10;
 
-export interface SecConfig {
+interface SecConfig {
   userAgent: string;
   ratePerSecond: number;
 }
@@ -38,6 +38,6 @@ export function secConfigFromEnv(env: Record<string, string | undefined> = proce
   return { userAgent, ratePerSecond };
 }
 
-export function configError(what: string, hint?: string): SecDocumentError {
+function configError(what: string, hint?: string): SecDocumentError {
   return new SecDocumentError({ kind: "config", document: "config", what, hint });
 }

@@ -5,7 +5,7 @@
  * client's retry loop whether another attempt can help.
  */
 
-export type SecDocumentErrorKind =
+type SecDocumentErrorKind =
   | "config" // bad client options or environment
   | "url" // not an http(s) URL
   | "forbidden" // 403: the SEC refuses undeclared tools and rate abusers this way
@@ -17,7 +17,7 @@ export type SecDocumentErrorKind =
   | "network" // connection refused, reset, DNS, a body cut short
   | "too-large"; // the document is bigger than maxBytes
 
-export interface SecDocumentErrorInit {
+interface SecDocumentErrorInit {
   kind: SecDocumentErrorKind;
   /** The document, as `describeUrl` shows it. */
   document: string;

@@ -10,7 +10,7 @@ import { type FmpClient, type SecFilingRow, secFilingsByFormType } from "../fmp/
 /** FMP's largest page; fewer rows than this means the last page. */
 export const LISTING_PAGE_SIZE = 1000;
 /** FMP serves pages 0..100 of a query; past that a window is too wide to list. */
-export const LISTING_MAX_PAGES = 101;
+const LISTING_MAX_PAGES = 101;
 
 export interface FilingWindow {
   from: string;
@@ -26,7 +26,7 @@ export function filingWindow(runDate: string, days = 7): FilingWindow {
   return { from: format(subDays(parseISO(runDate), days), "yyyy-MM-dd"), to: runDate };
 }
 
-export interface FilingListing {
+interface FilingListing {
   rows: SecFilingRow[];
   pages: number;
   requests: number;
@@ -91,7 +91,7 @@ export interface FilingRef {
   acceptedDate: string | null;
 }
 
-export interface FilingSelection {
+interface FilingSelection {
   refs: FilingRef[];
   /** Rows of another form type (amendments such as 10-K/A when FMP includes them). */
   otherForms: number;

@@ -11,36 +11,20 @@
 
 export {
   createSecDocumentClient,
-  type SecDocument,
   type SecDocumentClient,
   type SecDocumentClientOptions,
-  type SecLogger,
 } from "./client.ts";
-export {
-  DEFAULT_RATE_PER_SECOND,
-  DEFAULT_USER_AGENT,
-  SEC_MAX_RATE_PER_SECOND,
-  type SecConfig,
-  secConfigFromEnv,
-} from "./config.ts";
-export {
-  describeUrl,
-  isSecDocumentError,
-  SecDocumentError,
-  type SecDocumentErrorKind,
-} from "./errors.ts";
+export { DEFAULT_USER_AGENT, secConfigFromEnv } from "./config.ts";
+export { isSecDocumentError, SecDocumentError } from "./errors.ts";
 export {
   chunk,
   documentPlan,
   documentUrl,
   edgarInstant,
   endOfEdgarDay,
-  type FilingListing,
   type FilingRef,
-  type FilingSelection,
   type FilingWindow,
   filingWindow,
-  LISTING_MAX_PAGES,
   LISTING_PAGE_SIZE,
   listSecFilings,
   selectFilings,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import {
   type BenchReport,
   runMarkdown,
   SECTION_BEGIN,
+  saveRun,
   withRun,
 } from "../../bench/market/report.ts";
 import { type FileServer, startFileServer } from "../../bench/market/serve.ts";
@@ -162,5 +163,31 @@ describe("BENCHMARKS.md", () => {
     expect(second.indexOf("### run 2")).toBeLessThan(second.indexOf("### run 1"));
     expect(second).toContain("## other bench");
     expect(second.match(/## bench:market/g)).toHaveLength(1);
+  });
+
+  it("writes nothing for an interrupted run", () => {
+    const root = mkdtempSync(join(tmpdir(), "fintra-bench-save-"));
+    try {
+      const stopped = { ...report, stopped: "interrupted (SIGINT)" };
+      const markdown = runMarkdown(stopped);
+      expect(markdown).toContain("**STOPPED, NOT RECORDED**: interrupted (SIGINT)");
+      expect(saveRun(root, "bench/results/run.json", stopped, markdown)).toBe(false);
+      expect(readdirSync(root)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("records a finished run whose checks failed, marked INVALID", () => {
+    const root = mkdtempSync(join(tmpdir(), "fintra-bench-save-"));
+    try {
+      const invalid = { ...report, problems: ["the rerun of a finished day WROTE"] };
+      const markdown = runMarkdown(invalid, "bench/results/run.json");
+      expect(saveRun(root, "bench/results/run.json", invalid, markdown)).toBe(true);
+      expect(readFileSync(join(root, "BENCHMARKS.md"), "utf8")).toContain("**INVALID RUN**");
+      expect(existsSync(join(root, "bench/results/run.json"))).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,8 @@
 /** The `fintra` CLI driven from the outside: arguments in, output and exit codes out. */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
-import { CliHarness } from "../helpers/cli.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CliHarness, type CliResult } from "../helpers/cli.ts";
 import { createTestGraph } from "../helpers/test-graph.ts";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
@@ -80,30 +80,37 @@ describe("fintra CLI: graph", () => {
   });
 });
 
-describe("fintra CLI: db migrate and materialize", () => {
-  const t = createTestGraph();
-  const cli = new CliHarness(t.graph, NOW);
+describe("fintra CLI: db migrate", () => {
+  const cli = new CliHarness(createTestGraph().graph, NOW);
   afterAll(() => cli.cleanup());
 
-  it("refuses to materialize before migrations are applied", async () => {
+  it("refuses to materialize before migrations are applied, then migrates once and reports it is up to date", async () => {
     const result = await cli.run("materialize", "*");
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/migration\(s\) pending .* run `fintra db migrate` first/);
-  });
-
-  it("migrates once, then reports it is up to date", async () => {
     const first = await cli.run("db", "migrate");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/applied 0001_ledger.sql/);
     const second = await cli.run("db", "migrate");
     expect(second.stdout).toMatch(/already up to date/);
-  });
+  }, 120_000);
+});
 
-  it("materializes a selection for the latest trading day and prints a summary", async () => {
-    const result = await cli.run("materialize", "*");
-    expect(result.code).toBe(0);
-    expect(result.stderr).toContain("materializing 5 asset(s) for 2026-11-27");
-    const lines = result.stdout.trim().split("\n");
+describe("fintra CLI: materialize", () => {
+  const t = createTestGraph();
+  const cli = new CliHarness(t.graph, NOW);
+  // The fixture: a migrated store and the whole graph materialized for the latest trading day.
+  let full: CliResult;
+  beforeAll(async () => {
+    expect((await cli.run("db", "migrate")).code).toBe(0);
+    full = await cli.run("materialize", "*");
+  }, 120_000);
+  afterAll(() => cli.cleanup());
+
+  it("materializes a selection for the latest trading day and prints a summary", () => {
+    expect(full.code).toBe(0);
+    expect(full.stderr).toContain("materializing 5 asset(s) for 2026-11-27");
+    const lines = full.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^asset\s+status\s+rows\s+seconds\s+note$/);
     expect(lines.slice(2).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
       ["universe", "succeeded", "4"],
@@ -192,6 +199,7 @@ describe("fintra CLI: backfill and sql", () => {
   });
 
   it("runs read-only SQL, statement by statement", async () => {
+    await cli.run("db", "migrate");
     const result = await cli.run("sql", "SELECT 1 AS one; -- a comment\nSELECT 'a;b' AS text");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/one\n---\n1/);
@@ -209,9 +217,15 @@ describe("fintra CLI: status and why", () => {
 
   it("prints each asset's state and the gate's decisions", async () => {
     await cli.run("db", "migrate");
-    await cli.run("materialize", "universe,prices");
+    // Saturday morning: Friday's run is past its deadline with the graph half done.
+    const partial = await cli.run("materialize", "universe,prices");
+    expect(partial.code).toBe(4);
+    expect(partial.stdout).toMatch(
+      /1 alert\(s\) raised:[\s\S]*deadline\s+snapshot\s+2026-11-27\s+daily_deadline/,
+    );
     const status = await cli.run("status");
-    expect(status.code).toBe(0);
+    expect(status.code).toBe(4);
+    expect(status.stdout).toMatch(/open alerts:[\s\S]*deadline\s+snapshot\s+2026-11-27/);
     expect(status.stdout).toContain("expected day: 2026-11-27");
     expect(status.stdout).toMatch(/universe\s+fresh\s+2026-11-27\s+4/);
     expect(status.stdout).toMatch(/valuation\s+missing\s+.*never materialized/);

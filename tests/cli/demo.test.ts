@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph } from "../../assets/index.ts";
 import { run } from "../../cli/main.ts";
 import { openStore } from "../../db/index.ts";
@@ -31,8 +31,14 @@ async function demo(): Promise<{ code: number; stdout: string }> {
 }
 
 describe("fintra demo", () => {
-  it("backfills a year of prices and materializes every asset for the day", async () => {
-    const { code, stdout } = await demo();
+  // The fixture: a first demo run into an empty folder, and what it printed.
+  let first: Awaited<ReturnType<typeof demo>>;
+  beforeAll(async () => {
+    first = await demo();
+  }, 180_000);
+
+  it("backfills a year of prices and materializes every asset for the day", () => {
+    const { code, stdout } = first;
     expect(code).toBe(0);
     expect(stdout).toContain(`Fintra demo: ${DAY}, 40 sandbox instruments`);
     for (const key of graph.order)

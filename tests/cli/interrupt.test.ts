@@ -24,6 +24,11 @@ import { startTestMarket, type TestMarket } from "../helpers/sandbox.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DAY = "2026-11-25";
+/**
+ * The SIGKILL case's day, later than DAY: an ordinary run skips an unpartitioned asset
+ * that succeeded on its day or later, and the SIGINT case's rerun succeeds on DAY.
+ */
+const KILLED_DAY = "2026-11-27";
 const ASSET = "fintra_universe";
 const PROFILE_BULK = "/stable/profile-bulk";
 
@@ -135,10 +140,10 @@ describe.each(backendNames)("an interrupted `fintra materialize` on %s", (name) 
   });
 
   /** Starts a run whose first profile-bulk request hangs, and resolves once it hangs. */
-  async function runHeldMidAsset(): Promise<Cli> {
+  async function runHeldMidAsset(day = DAY): Promise<Cli> {
     market.server.setFaults({ slow: { endpoints: ["profile-bulk"], first: 1, delayMs: 120_000 } });
     const before = market.server.stats.requests[PROFILE_BULK] ?? 0;
-    const run = cli(backend.env, "materialize", ASSET, "--date", DAY, "--force");
+    const run = cli(backend.env, "materialize", ASSET, "--date", day, "--force");
     await vi.waitFor(
       () => {
         if (run.child.exitCode !== null) throw new Error("the run ended before it was held");
@@ -149,7 +154,7 @@ describe.each(backendNames)("an interrupted `fintra materialize` on %s", (name) 
     if (backend.concurrentReads) {
       const store = await backend.open();
       try {
-        expect(await store.ledger.running(ASSET, DAY, "")).toMatchObject({
+        expect(await store.ledger.running(ASSET, day, "")).toMatchObject({
           owner: { host: hostname(), pid: run.child.pid },
         });
       } finally {
@@ -173,18 +178,18 @@ describe.each(backendNames)("an interrupted `fintra materialize` on %s", (name) 
   }
 
   /** An ordinary rerun (no --force): the sandbox answers at once now. */
-  async function rerun(): Promise<Exited> {
+  async function rerun(day = DAY): Promise<Exited> {
     market.server.setFaults();
-    return cli(backend.env, "materialize", ASSET, "--date", DAY).exited;
+    return cli(backend.env, "materialize", ASSET, "--date", day).exited;
   }
 
   it("SIGKILL: the next ordinary run takes over at once and nothing stays running", async () => {
-    const run = await runHeldMidAsset();
+    const run = await runHeldMidAsset(KILLED_DAY);
     const pid = run.child.pid as number;
     run.child.kill("SIGKILL");
     expect((await run.exited).signal).toBe("SIGKILL");
 
-    const next = await rerun();
+    const next = await rerun(KILLED_DAY);
     expect(next.stderr).not.toMatch(/already running/);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stdout).toMatch(new RegExp(`${ASSET}\\s+succeeded`));

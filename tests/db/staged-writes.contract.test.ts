@@ -5,7 +5,7 @@
  * after its delete included, or that finds a stage other than the run's, changes nothing;
  * retries are harmless; a killed run's stage is cleared by the next publish.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defineTable, type Store } from "../../db/index.ts";
 import { backends, openTestStore } from "../helpers/store.ts";
 import { type TestRow, testRows } from "../helpers/test-table.ts";
@@ -68,6 +68,10 @@ describe.each(backends)("staged partition writes on %s", (backend) => {
 
   beforeAll(async () => {
     store = await openTestStore(backend);
+  });
+  // Every test starts from the same three rows of DAY and one of OTHER_DAY.
+  beforeEach(async () => {
+    await store.delete(testRows, { asset: "staged" });
     await store.upsert(testRows, [row("KEEP", 1), row("GONE", 2), row("EDIT", 3)]);
     await store.upsert(testRows, [row("OTHER", 9, { day: OTHER_DAY })]);
   });
@@ -116,9 +120,9 @@ describe.each(backends)("staged partition writes on %s", (backend) => {
       store.publish(testRows, { runId: "run-b", staged: staged + 1, replace: { day: DAY } }),
     ).rejects.toThrow(/publish into test_rows.*1 staged rows, expected 2; nothing was published/);
     expect(await stored()).toEqual([
-      ["EDIT", 30],
+      ["EDIT", 3],
+      ["GONE", 2],
       ["KEEP", 1],
-      ["NEW", 4],
     ]);
   });
 
@@ -179,14 +183,14 @@ describe.each(backends)("staged partition writes on %s", (backend) => {
     await store.stage(testRows, "killed-run", [row("KEEP", 666), row("ZOMBIE", 666)]);
     expect(await stagedBy("killed-run")).toBe(2);
     expect(await stored()).not.toContainEqual(["ZOMBIE", 666]);
-    const staged = await store.stage(testRows, "run-e", [row("KEEP", 1)]);
+    const staged = await store.stage(testRows, "run-e", [row("KEEP", 11)]);
     await store.publish(testRows, { runId: "run-e", staged, replace: null });
     // Not a running materialization: its stage is gone, and none of it was ever published.
     expect(await stagedBy("killed-run")).toBe(0);
     expect(await stored()).toEqual([
-      ["EDIT", 8],
+      ["EDIT", 3],
       ["GONE", 2],
-      ["KEEP", 1],
+      ["KEEP", 11],
     ]);
   });
 

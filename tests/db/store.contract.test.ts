@@ -38,6 +38,10 @@ const decision = (asset: string, runDate: string): GateDecision => ({
   blocked: [],
 });
 
+/** T00000..T02344 valued 0..2344: a batch larger than a page or a chunk. */
+const numbered = () =>
+  Array.from({ length: 2_345 }, (_, i) => row(`T${String(i).padStart(5, "0")}`, i));
+
 /** The pid of a process that has exited (and been reaped): nothing answers to it. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ["-e", ""]);
@@ -124,16 +128,18 @@ describe.each(backends)("Store on %s", (backend) => {
     });
 
     it("chunks large batches and rejects a bad column type with the table's name", async () => {
-      const many = Array.from({ length: 2_345 }, (_, i) =>
-        row(`T${String(i).padStart(5, "0")}`, i),
-      );
-      expect(await store.upsert(testRows, many, { chunkSize: 500 })).toBe(2_345);
+      expect(await store.upsert(testRows, numbered(), { chunkSize: 500 })).toBe(2_345);
       const bad = { ...row("BAD", 1), active: "yes" as unknown as boolean };
       await expect(store.upsert(testRows, [bad])).rejects.toThrow(/active/);
     });
   });
 
   describe("read", () => {
+    // What the reads read, whichever tests ran before: the numbered rows, AAA at 10, NAN null.
+    beforeAll(async () => {
+      await store.upsert(testRows, [...numbered(), row("AAA", 10), row("NAN", null)]);
+    });
+
     it("pages through every row in key order", async () => {
       const pages: number[] = [];
       const seen: string[] = [];
@@ -175,6 +181,7 @@ describe.each(backends)("Store on %s", (backend) => {
 
   describe("update", () => {
     it("sets values on matching rows and refuses an empty filter", async () => {
+      await store.upsert(testRows, [row("AAA", 10), row("BBB", 2)]);
       expect(
         await store.update(
           testRows,
@@ -193,6 +200,7 @@ describe.each(backends)("Store on %s", (backend) => {
 
   describe("delete", () => {
     it("deletes matching rows and refuses an empty filter", async () => {
+      await store.upsert(testRows, [row("DUP", 2), row("NAN", null)]);
       expect(await store.delete(testRows, { ticker: { in: ["DUP", "NAN"] } })).toBe(2);
       await expect(store.delete(testRows, {})).rejects.toThrow(/refusing/);
     });

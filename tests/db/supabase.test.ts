@@ -68,6 +68,14 @@ const count = async (asset: string) =>
   )[0]?.n;
 
 describe("paging and chunking", () => {
+  // The rows the paging reads read: 2,500 of asset "paging", written before any test.
+  beforeAll(async () => {
+    await t.store.upsert(
+      testRows,
+      tickers(2_500).map((n, i) => row("paging", n, i)),
+    );
+  });
+
   it("writes in chunks of 1,000 and reads every row past the 1,000-row cap, in key order", async () => {
     const names = tickers(2_500);
     const before = t.emulator.requests.length;
@@ -193,6 +201,7 @@ describe("retries", () => {
   });
 
   it("waits as long as a 429's Retry-After says, then succeeds", async () => {
+    await t.store.upsert(testRows, [row("retry", "R503", 1)]);
     t.emulator.inject({ status: 429, headers: { "retry-after": "1" } }, 1);
     const started = Date.now();
     const rows = await t.store.readAll(testRows, { where: { asset: "retry" } });
@@ -201,6 +210,7 @@ describe("retries", () => {
   });
 
   it("retries network errors", async () => {
+    await t.store.upsert(testRows, [row("retry", "R503", 1)]);
     t.emulator.inject({ network: true }, 2);
     expect(await t.store.delete(testRows, { asset: "retry" })).toBe(1);
   });

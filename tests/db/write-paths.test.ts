@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openPglite } from "../../db/adapters/pglite.ts";
 import { openPostgres } from "../../db/adapters/postgres.ts";
 import type { SqlExecutor } from "../../db/adapters/sql.ts";
@@ -201,6 +201,10 @@ describe.each(backends)("old and new write paths store the same rows on %s", (ba
     await store.migrate();
     await db.exec(`${tableSql(OLD.name)}; ${tableSql(NEW.name)}`);
   });
+  // Each test starts from two empty tables.
+  beforeEach(async () => {
+    await db.exec(`DELETE FROM ${OLD.name}; DELETE FROM ${NEW.name}`);
+  });
   afterAll(async () => {
     await store?.close();
     await cleanup();
@@ -292,6 +296,10 @@ describe.each(backends)("old and new write paths store the same rows on %s", (ba
   });
 
   it("stages and publishes: a retried batch, a replaced slice, then an update", async () => {
+    const stored = rows(2_500, DAY1, 1);
+    await oldUpsert(OLD, stored);
+    await store.upsert(NEW, stored);
+    await expectSameTables();
     // Run 1 replaces DAY1 (2,500 keys stored) with 1,700 keys in three batches, the second
     // staged again by a retried step with new values (its first count lost with the step);
     // the slice's other 800 stored rows are removed.

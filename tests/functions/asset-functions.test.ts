@@ -285,10 +285,15 @@ describe("asset functions", () => {
       error: new Error("universe exploded on purpose"),
     });
     expect((await store.ledger.get(row?.id as string))?.status).toBe("failed");
-    expect(bus.sent.at(-1)).toMatchObject({
-      name: "fintra/asset.failed",
+    expect(bus.sent.find((e) => e.name === "fintra/asset.failed")).toMatchObject({
       data: { asset: "universe", runDate: DAY, error: "universe exploded on purpose" },
     });
+    // The day's failure pages once: an alert for (failure, universe, D).
+    expect(bus.sent.filter((e) => e.name === "fintra/alert.raised")).toEqual([
+      expect.objectContaining({
+        data: expect.objectContaining({ kind: "failure", asset: "universe", day: DAY }),
+      }),
+    ]);
     // Downstream wakes, sees the failure and does not run on stale inputs.
     const [prices] = await bus.deliver({
       name: "fintra/asset.requested",

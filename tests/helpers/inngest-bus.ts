@@ -124,9 +124,12 @@ export class InngestBus {
     return ran;
   }
 
-  /** Feeds `event`, then every event sent as a consequence, until the queue is empty. */
-  async drain(event: BusEvent, maxEvents = 200): Promise<void> {
-    this.queue.push(event);
+  /**
+   * Feeds `event` (none: the events already sent to the bus), then every event sent as a
+   * consequence, until the queue is empty.
+   */
+  async drain(event?: BusEvent, maxEvents = 200): Promise<void> {
+    if (event) this.queue.push(event);
     let delivered = 0;
     while (this.queue.length > 0) {
       if (++delivered > maxEvents)

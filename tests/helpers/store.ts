@@ -12,9 +12,11 @@ import type { SqlExecutor } from "../../db/adapters/sql.ts";
 import type { RetryPolicy } from "../../db/adapters/supabase-fetch.ts";
 import { SupabaseStore } from "../../db/adapters/supabase-store.ts";
 import { openStore, type Store } from "../../db/index.ts";
+import { DECISIONS, MATERIALIZATIONS } from "../../db/ledger-rows.ts";
 import { MIGRATIONS_DIR } from "../../db/migrate.ts";
 import { SqlStore } from "../../db/sql-store.ts";
 import { type PostgrestEmulator, postgrestEmulator } from "./postgrest.ts";
+import { testRows } from "./test-table.ts";
 
 export const TEST_MIGRATIONS = fileURLToPath(new URL("../fixtures/migrations/", import.meta.url));
 
@@ -86,4 +88,15 @@ export async function openTestStore(backend: Backend = "pglite"): Promise<Store>
     await sql.end();
   };
   return store;
+}
+
+/**
+ * Forgets every run of `assets` (their ledger rows, checks and gate decisions) and the
+ * test_rows they wrote: the next test starts from a store that never ran them, without
+ * the cost of opening and migrating a new one.
+ */
+export async function forgetRuns(store: Store, assets: string[]): Promise<void> {
+  await store.delete(MATERIALIZATIONS, { asset: { in: assets } });
+  await store.delete(DECISIONS, { asset: { in: assets } });
+  await store.delete(testRows, { asset: { in: assets } });
 }

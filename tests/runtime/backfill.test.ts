@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../../db/index.ts";
 import { backfill, backfillDates } from "../../runtime/backfill.ts";
 import { testResources } from "../helpers/resources.ts";
-import { openTestStore } from "../helpers/store.ts";
+import { forgetRuns, openTestStore } from "../helpers/store.ts";
 import { createTestGraph, type TestGraph } from "../helpers/test-graph.ts";
 
 const NOW = new Date("2026-11-28T12:00:00Z");
@@ -17,9 +17,20 @@ beforeAll(async () => {
   store = await openTestStore();
 });
 afterAll(() => store.close());
-beforeEach(() => {
+// Each test starts from a store that never ran the test graph.
+beforeEach(async () => {
   t = createTestGraph();
+  await forgetRuns(store, [...t.graph.order]);
 });
+
+/** Backfills the graph over a range with a graph of its own: a test's precondition. */
+async function backfilled(from: string, to: string) {
+  const summary = await backfill(createTestGraph().graph, "*", testResources(store, NOW), {
+    from,
+    to,
+  });
+  expect(summary.exitCode).toBe(0);
+}
 
 describe("backfill", () => {
   it("runs latest-state assets once, then each trading date oldest first", async () => {
@@ -41,7 +52,7 @@ describe("backfill", () => {
   });
 
   it("skips dates already materialized, even after the universe refreshed", async () => {
-    t.calls.length = 0;
+    await backfilled("2026-11-19", "2026-11-24");
     const summary = await backfill(t.graph, "*", testResources(store, NOW), {
       from: "2026-11-19",
       to: "2026-11-25",
@@ -53,7 +64,7 @@ describe("backfill", () => {
   });
 
   it("reruns every date with force", async () => {
-    t.calls.length = 0;
+    await backfilled("2026-11-19", "2026-11-20");
     const summary = await backfill(t.graph, "prices", testResources(store, NOW), {
       from: "2026-11-19",
       to: "2026-11-20",
@@ -67,7 +78,6 @@ describe("backfill", () => {
   });
 
   it("passes over a holiday, lists it, and runs nothing for it", async () => {
-    t.calls.length = 0;
     const summary = await backfill(t.graph, "*", testResources(store, NOW), {
       from: "2026-11-26",
       to: "2026-11-27",
@@ -114,7 +124,6 @@ describe("backfill", () => {
 });
 
 describe("a year's backfill", () => {
-  // Ends before the dates the tests above use, so every date here is run by this test.
   it("runs every trading day once, fails none, and lists the year's holidays", async () => {
     const graph = createTestGraph();
     const summary = await backfill(graph.graph, "+prices", testResources(store, NOW), {

@@ -1,8 +1,8 @@
 /**
  * The in-process executor on a real PGlite: dependency order, exactly-once,
  * the shared gate, failures that stop downstream but not siblings, scopes,
- * and exit codes. Each test uses a later partition than the one before, so
- * one database serves them all without leaking state between them.
+ * and exit codes. One database serves them all: each test starts from a store
+ * that never ran the test graph.
  */
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
@@ -13,7 +13,7 @@ import { AssetGraph } from "../../runtime/graph.ts";
 import { materialize } from "../../runtime/materialize.ts";
 import type { Resources } from "../../runtime/resources.ts";
 import { testResources } from "../helpers/resources.ts";
-import { openTestStore } from "../helpers/store.ts";
+import { forgetRuns, openTestStore } from "../helpers/store.ts";
 import { createTestGraph, type TestGraph } from "../helpers/test-graph.ts";
 import { testRows } from "../helpers/test-table.ts";
 
@@ -26,8 +26,9 @@ beforeAll(async () => {
   resources = testResources(store, new Date("2026-11-28T12:00:00Z"));
 });
 afterAll(() => store.close());
-beforeEach(() => {
+beforeEach(async () => {
   t = createTestGraph();
+  await forgetRuns(store, [...t.graph.order]);
 });
 
 const statuses = (summary: Awaited<ReturnType<typeof materialize>>) =>

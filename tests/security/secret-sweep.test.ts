@@ -10,9 +10,10 @@
  * answers, and a dump of every table of every store it wrote to.
  *
  * Every channel is also checked to have captured something real (the failure
- * it was driven into), so an empty capture cannot pass for a clean one. The
- * file is one scenario: its blocks run in order, and the last ones (the server
- * with the database up, the table dumps) read what the earlier runs left.
+ * it was driven into), so an empty capture cannot pass for a clean one. Each
+ * test drives the failures it reads itself, in any order; the sweep of every
+ * channel runs after all of them (the file's afterAll), and asks each channel
+ * for something heard only when every test of the file ran.
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,7 +25,7 @@ import { PassThrough, Writable } from "node:stream";
 import { inspect } from "node:util";
 import { type ServerType, serve } from "@hono/node-server";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, type RunnerTask, vi } from "vitest";
 import { graph } from "../../assets/index.ts";
 import { run as runCli } from "../../cli/main.ts";
 import { openPglite } from "../../db/adapters/pglite.ts";
@@ -211,13 +212,73 @@ beforeAll(async () => {
   echoingFmp = await startEchoingFmp();
   unreachableUrl = `postgres://fintra:${SECRETS["database password"]}@127.0.0.1:${await refusedPort()}/prod`;
 });
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  await echoingFmp.close();
-  await store.close();
-  for (const restore of restores) restore();
-  rmSync(cliDir, { recursive: true, force: true });
+// The file's task, to tell at the end whether every test of it ran.
+let fileTask: RunnerTask | undefined;
+afterEach(({ task }) => {
+  fileTask = task.file;
 });
+afterAll(async () => {
+  try {
+    sweepChannels(fileTask !== undefined && everyTestRan([fileTask]));
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await echoingFmp.close();
+    await store.close();
+    for (const restore of restores) restore();
+    rmSync(cliDir, { recursive: true, force: true });
+  }
+});
+
+/** Whether every test below `tasks` ran (none filtered out or skipped). */
+function everyTestRan(tasks: readonly RunnerTask[]): boolean {
+  return tasks.every((task) =>
+    task.type === "suite"
+      ? everyTestRan(task.tasks)
+      : task.mode === "run" && (task.result?.state === "pass" || task.result?.state === "fail"),
+  );
+}
+
+/**
+ * The sweep, after every test: no channel heard a secret, and (when the whole file ran)
+ * every channel heard something.
+ */
+function sweepChannels(wholeFile: boolean): void {
+  if (wholeFile) {
+    for (const name of ["logs", "server log", "cli", "errors", "http", "process.stderr"]) {
+      expect(channel(name), name).not.toBe("");
+    }
+    expect(buses.flatMap((b) => b.sent).map((e: BusEvent) => e.name)).toContain(
+      "fintra/asset.failed",
+    );
+  }
+  heard.set("events", [JSON.stringify(buses.flatMap((b) => b.sent))]);
+  // One assertion over every channel, so a leak names all the places it reached.
+  const leaks = [...heard]
+    .map(([name, texts]) => [name, leaked(texts.join("\n"))] as const)
+    .filter(([, found]) => found.length > 0);
+  expect(Object.fromEntries(leaks)).toEqual({});
+}
+
+/** The FMP-refused run in process on the test store: a failed run whose reason says 403. */
+function fmpRefusedInProcess() {
+  const fmp = createFmpClient({
+    apiKey: SECRETS["FMP key"],
+    baseUrl: echoingFmp.url,
+    backoff: { minMs: 5, maxMs: 10 },
+  });
+  return materialize(
+    graph,
+    "fintra_universe",
+    { db: store, fmp: () => fmp, sec: lazySec({}), now: () => NOW },
+    { partition: DAY, log: captureLog("logs") },
+  );
+}
+
+/** The CLI's store migrated, with the FMP-refused run failed in it: exit 1. */
+async function fmpRefusedFromCli() {
+  expect((await cli(operatorEnv(), ["db", "migrate"])).code).toBe(0);
+  return cli(operatorEnv(), ["materialize", "fintra_universe", "--date", DAY]);
+}
 
 /** The environment of an operator who set every secret; `extra` picks the database. */
 const operatorEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
@@ -231,17 +292,7 @@ const operatorEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
 
 describe("FMP refuses the key", () => {
   it("in process: the run fails naming the endpoint, not the key it was sent (and echoed)", async () => {
-    const fmp = createFmpClient({
-      apiKey: SECRETS["FMP key"],
-      baseUrl: echoingFmp.url,
-      backoff: { minMs: 5, maxMs: 10 },
-    });
-    const summary = await materialize(
-      graph,
-      "fintra_universe",
-      { db: store, fmp: () => fmp, sec: lazySec({}), now: () => NOW },
-      { partition: DAY, log: captureLog("logs") },
-    );
+    const summary = await fmpRefusedInProcess();
     hear("errors", summary.outcomes);
     expect(summary.exitCode).toBe(1);
     expect(summary.outcomes[0]?.reason).toMatch(/403/);
@@ -250,8 +301,7 @@ describe("FMP refuses the key", () => {
   });
 
   it("from the CLI: exit 1, a summary and logs without the key", async () => {
-    expect((await cli(operatorEnv(), ["db", "migrate"])).code).toBe(0);
-    const result = await cli(operatorEnv(), ["materialize", "fintra_universe", "--date", DAY]);
+    const result = await fmpRefusedFromCli();
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/fintra_universe\s+failed/);
     expectClean("cli", `${result.stdout}\n${result.stderr}`);
@@ -535,6 +585,7 @@ describe("the server", () => {
   });
 
   it("with the database up: /health and the admin API answer without secrets", async () => {
+    expect((await fmpRefusedFromCli()).code).toBe(1);
     const env = operatorEnv({ INNGEST_DEV: "1" });
     const server = await startServer({ port: 0, env, log: captureLog("server log") });
     try {
@@ -598,6 +649,9 @@ describe("the admin token", () => {
 
 describe("afterwards, everywhere", () => {
   it("no table of any store holds a secret", async () => {
+    // A failed run in each store, so each dump has a real failure to read.
+    expect((await fmpRefusedInProcess()).exitCode).toBe(1);
+    expect((await fmpRefusedFromCli()).code).toBe(1);
     const memory = await dumpTables((sql) => store.readOnlyQuery(sql));
     expect(memory.tables).toEqual(
       expect.arrayContaining(["fintra_materializations", "fintra_gate_decisions"]),
@@ -613,20 +667,5 @@ describe("afterwards, everywhere", () => {
     } finally {
       await folder.close();
     }
-  });
-
-  it("no channel heard a secret, and every channel heard something", () => {
-    for (const name of ["logs", "server log", "cli", "errors", "http", "process.stderr"]) {
-      expect(channel(name), name).not.toBe("");
-    }
-    expect(buses.flatMap((b) => b.sent).map((e: BusEvent) => e.name)).toContain(
-      "fintra/asset.failed",
-    );
-    heard.set("events", [JSON.stringify(buses.flatMap((b) => b.sent))]);
-    // One assertion over every channel, so a leak names all the places it reached.
-    const leaks = [...heard]
-      .map(([name, texts]) => [name, leaked(texts.join("\n"))] as const)
-      .filter(([, found]) => found.length > 0);
-    expect(Object.fromEntries(leaks)).toEqual({});
   });
 });

@@ -35,7 +35,7 @@ describe("GET /health", () => {
       status: "ok",
       database: { dialect: "pglite", reachable: true },
       migrations: { pending: [] },
-      functions: 7,
+      functions: 9,
     });
   });
 
@@ -65,10 +65,10 @@ describe("GET /health", () => {
 });
 
 describe("/api/inngest", () => {
-  it("introspects in dev mode: a function per asset and its failure handler, ticker and backfill", async () => {
+  it("introspects in dev mode: a function per asset and its failure handler, ticker, backfill and alerts", async () => {
     const res = await app(async () => testResources(store, new Date())).request("/api/inngest");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ mode: "dev", function_count: 12 });
+    expect(await res.json()).toMatchObject({ mode: "dev", function_count: 14 });
   });
 });
 

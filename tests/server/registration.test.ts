@@ -48,7 +48,7 @@ afterAll(() => {
 });
 
 describe("registration with the dev server", () => {
-  it("lists a function per asset with its cron, request and dep filters and flow control, plus ticker and backfill", async () => {
+  it("lists a function per asset with its cron, request and dep filters and flow control, plus ticker, backfill and the two alert functions", async () => {
     const client = createInngestClient();
     const resources = async () => {
       throw new Error("registration needs no database");
@@ -99,6 +99,13 @@ describe("registration with the dev server", () => {
     expect(byId.get("fintra-backfill-requested")?.triggers).toEqual([
       { event: "fintra/backfill.requested" },
     ]);
-    expect(payload.functions).toHaveLength(graph.order.length * 2 + 2);
+    expect(byId.get("fintra-alert-webhook")?.triggers).toEqual([
+      { event: "fintra/alert.raised" },
+      { event: "fintra/alert.resolved" },
+    ]);
+    expect(byId.get("fintra-alert-watch")?.triggers).toEqual([
+      { cron: "TZ=America/New_York */15 * * * 1-5" },
+    ]);
+    expect(payload.functions).toHaveLength(graph.order.length * 2 + 4);
   });
 });

@@ -196,9 +196,9 @@ export const peersBySymbol = defineSymbolEndpoint<RowOf<typeof peer>, SymbolPara
   rows: peer,
 });
 
-export type DailyBarRow = RowOf<typeof dailyBar>;
-export type AdjustedBarRow = RowOf<typeof adjustedBar>;
-export type PeerRow = RowOf<typeof peer>;
+type DailyBarRow = RowOf<typeof dailyBar>;
+type AdjustedBarRow = RowOf<typeof adjustedBar>;
+type PeerRow = RowOf<typeof peer>;
 
 /**
  * The eod-bulk rows of one symbol from its two price answers: each day of `full` with the
@@ -235,7 +235,7 @@ export function peersRowOf(symbol: string, peers: readonly PeerRow[]): PeersRow 
  * year: enough for the widest window a statement asset reads (fiscal years Y−6..Y+1, see
  * assets/statements/statements.ts `fiscalYearWindow`) with room to spare.
  */
-export const SYMBOL_STATEMENT_YEARS = 10;
+const SYMBOL_STATEMENT_YEARS = 10;
 
 /**
  * `limit` for a per-symbol statement request on `day`, seen from `today`: FMP answers the
@@ -255,7 +255,7 @@ export const STATEMENTS_BY_SYMBOL = {
 } as const;
 
 /** One request by endpoint name and query (without apikey), in the order FMP's client sends it. */
-export interface SymbolRequest {
+interface SymbolRequest {
   endpoint: string;
   query: Query;
 }

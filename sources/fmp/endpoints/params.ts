@@ -30,7 +30,7 @@ export const statementParams: z.ZodType<Query, StatementParams> = z
   })
   .transform((p): Query => ({ year: p.year, period: p.period }));
 
-export interface DateParams {
+interface DateParams {
   /** Trading date YYYY-MM-DD. */
   date: string;
 }
@@ -39,7 +39,7 @@ export const dateParams: z.ZodType<Query, DateParams> = z
   .strictObject({ date: isoDate })
   .transform((p): Query => ({ date: p.date }));
 
-export interface SecFilingsParams {
+interface SecFilingsParams {
   /** SEC form type, e.g. "10-K" or "8-K". */
   formType: string;
   /** First filing date, YYYY-MM-DD. */

@@ -2,7 +2,7 @@
  * scores-bulk: Altman Z-score, Piotroski score and the inputs FMP computed them from.
  */
 import { int, num, requiredText, text } from "../cells.ts";
-import { defineCsvEndpoint, noParams, type RowOf } from "../endpoint.ts";
+import { defineCsvEndpoint, noParams } from "../endpoint.ts";
 
 export const scoresBulk = defineCsvEndpoint({
   name: "scores-bulk",
@@ -23,5 +23,3 @@ export const scoresBulk = defineCsvEndpoint({
   },
   required: ["symbol", "altmanZScore", "piotroskiScore"],
 });
-
-export type ScoresRow = RowOf<typeof scoresBulk>;

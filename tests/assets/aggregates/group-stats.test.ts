@@ -18,6 +18,7 @@ import {
   sampleStdDev,
   statsRowProblem,
 } from "../../../assets/aggregates/group-stats.ts";
+import { groupsWithFinancials } from "../../../assets/aggregates/groups.ts";
 import { industryBenchmarkRows } from "../../../assets/aggregates/industry_benchmarks.ts";
 import { industryPeRows } from "../../../assets/aggregates/industry_pe.ts";
 import {
@@ -29,10 +30,7 @@ import {
   membershipOn,
   type ValuationInput,
 } from "../../../assets/aggregates/inputs.ts";
-import {
-  sectorBenchmarkRows,
-  sectorsWithFinancials,
-} from "../../../assets/aggregates/sector_benchmarks.ts";
+import { sectorBenchmarkRows } from "../../../assets/aggregates/sector_benchmarks.ts";
 import { sectorPeRows } from "../../../assets/aggregates/sector_pe.ts";
 import { sectorStatsRows } from "../../../assets/aggregates/sector_stats.ts";
 
@@ -276,9 +274,14 @@ describe("group benchmarks and statistics", () => {
     expect(industryPeRows(COMPANIES, DAY)).toEqual([]); // Software keeps 2 P/E, Oil & Gas 2
   });
 
-  it("counts the sectors that can have a financial benchmark (3+ constituents with financials)", () => {
-    expect(sectorsWithFinancials(COMPANIES)).toBe(1); // Technology 4; Energy only 1 with a row
-    expect(sectorsWithFinancials(COMPANIES.slice(0, 2))).toBe(0);
+  it("counts the groups that can have a financial benchmark (3+ constituents with financials)", () => {
+    expect(groupsWithFinancials(COMPANIES)).toBe(1); // Technology 4; Energy only 1 with a row
+    expect(groupsWithFinancials(COMPANIES.slice(0, 2))).toBe(0);
+    const byIndustry = new Map<string, number>();
+    for (const c of COMPANIES.filter((c) => c.hasFinancials))
+      byIndustry.set(c.industry, (byIndustry.get(c.industry) ?? 0) + 1);
+    const expected = [...byIndustry.values()].filter((n) => n >= 3).length;
+    expect(groupsWithFinancials(COMPANIES, "industry")).toBe(expected);
   });
 
   it("flags stored rows that break the invariants", () => {

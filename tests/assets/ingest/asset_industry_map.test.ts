@@ -32,6 +32,11 @@ let whole: Store;
 let chunked: Store;
 let wholeResources: Resources;
 let chunkedResources: Resources;
+const full: Awaited<ReturnType<typeof runAssets>>[] = [];
+let fullOne: Awaited<ReturnType<typeof lastRun>>;
+let fullMany: Awaited<ReturnType<typeof lastRun>>;
+let fullWholeRows: Awaited<ReturnType<typeof allRows>>;
+let fullChunkedRows: Awaited<ReturnType<typeof allRows>>;
 
 beforeAll(async () => {
   market = await startTestMarket({ tickers: 120, asOf: "2026-11-27" });
@@ -39,7 +44,13 @@ beforeAll(async () => {
   chunked = await openTestStore();
   wholeResources = marketResources(whole, market);
   chunkedResources = { ...marketResources(chunked, market), stepScale: STEP_SCALE };
-});
+  // The fixture: a full run on each store, with what it left.
+  for (const resources of [wholeResources, chunkedResources]) {
+    full.push(await runAssets(ASSETS, "*", resources, { partition: DAY }));
+  }
+  [fullOne, fullMany] = [await lastRun(whole), await lastRun(chunked)];
+  [fullWholeRows, fullChunkedRows] = [await allRows(whole), await allRows(chunked)];
+}, 120_000);
 afterAll(async () => {
   await market.close();
   await whole.close();
@@ -73,15 +84,12 @@ async function moveProfiles(n: number) {
 
 describe("asset_industry_map in chunks", () => {
   it("a full run with a small stepScale takes several chunk steps and writes the rows of one", async () => {
-    for (const resources of [wholeResources, chunkedResources]) {
-      const summary = await runAssets(ASSETS, "*", resources, { partition: DAY });
-      expect(summary.exitCode).toBe(0);
-    }
+    expect(full.map((summary) => summary.exitCode)).toEqual([0, 0]);
     const profiles = await chunked.readAll(companyProfilesTable, { columns: ["ticker"] });
     const size = perStep(chunkedResources, INDUSTRY_MAP_CHUNK);
     expect(size).toBe(20);
-    const one = await lastRun(whole);
-    const many = await lastRun(chunked);
+    const one = fullOne;
+    const many = fullMany;
     expect(one?.metadata).toMatchObject({ chunks: 1 });
     expect(many?.metadata).toMatchObject({ chunks: Math.ceil(profiles.length / size) });
     expect(Number(many?.metadata?.chunks)).toBeGreaterThan(3);
@@ -90,9 +98,9 @@ describe("asset_industry_map in chunks", () => {
     expect(manyCounts).toEqual(oneCounts);
     expect(many?.rows).toBe(one?.rows);
     expect(many?.checksPassed).toBe(true);
-    const rows = await allRows(chunked);
+    const rows = fullChunkedRows;
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows).toEqual(await allRows(whole));
+    expect(rows).toEqual(fullWholeRows);
   });
 
   it("moves across chunks close and open the same type-2 rows as one chunk", async () => {

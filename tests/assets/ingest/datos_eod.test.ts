@@ -28,20 +28,24 @@ const ASSETS = [fintraUniverse, datosEod, datosValuacion];
 describe("datos_eod on a clean market", () => {
   let store: Store;
   let market: TestMarket;
+  // The fixture: 2026-11-25 loaded, with the run that loaded it.
+  let loaded: Awaited<ReturnType<typeof runAssets>>;
+  let loadedRun: Awaited<ReturnType<Store["ledger"]["history"]>>[number] | undefined;
   beforeAll(async () => {
     store = await openTestStore();
     market = await startTestMarket({ tickers: 100, asOf: "2026-11-27" });
-  });
+    loaded = await runAssets(ASSETS, "+datos_eod", marketResources(store, market), {
+      partition: "2026-11-25",
+    });
+    [loadedRun] = await store.ledger.history({ asset: "datos_eod", limit: 1 });
+  }, 120_000);
   afterAll(async () => {
     await market.close();
     await store.close();
   });
 
   it("loads the day's prices of every active symbol, SPY included", async () => {
-    const summary = await runAssets(ASSETS, "+datos_eod", marketResources(store, market), {
-      partition: "2026-11-25",
-    });
-    expect(summary.exitCode).toBe(0);
+    expect(loaded.exitCode).toBe(0);
     const prices = await store.readAll(datosEodTable, { where: { price_date: "2026-11-25" } });
     const served = market.market.eodRows.bind(market.market);
     const expected = [...served("2026-11-25")];
@@ -56,8 +60,7 @@ describe("datos_eod on a clean market", () => {
       adj_close: spyServed?.adjClose,
       source: "fmp_eod_bulk",
     });
-    const [m] = await store.ledger.history({ asset: "datos_eod", limit: 1 });
-    expect(m).toMatchObject({ partition: "2026-11-25", checksPassed: true });
+    expect(loadedRun).toMatchObject({ partition: "2026-11-25", checksPassed: true });
   });
 
   it("rerunning a partition changes no row", async () => {
@@ -216,6 +219,9 @@ describe("datos_eod when the day's file is late", () => {
 
   it("a backfill reports the late day as waiting (exit 3), never as a holiday or a failure", async () => {
     const resources = { db: store, fmp: late.fmp, sec: late.sec, now: () => evening };
+    // The universe datos_eod reads (a no-op when an earlier run loaded it).
+    const universe = await runAssets(ASSETS, "fintra_universe", resources, { partition: friday });
+    expect(universe.exitCode).toBe(0);
     const summary = await backfill(new AssetGraph(ASSETS), "datos_eod", resources, {
       from: "2026-12-02",
       to: friday,
@@ -229,17 +235,29 @@ describe("datos_eod when the day's file is late", () => {
   });
 
   it("once the file is published, the next run loads the day", async () => {
-    const published = await startTestMarket({ tickers: 40, asOf: friday });
+    // A store of its own: the day loaded here stays late for the tests above.
+    const [own, published] = await Promise.all([
+      openTestStore(),
+      startTestMarket({ tickers: 40, asOf: friday }),
+    ]);
     try {
-      const resources = { db: store, fmp: published.fmp, sec: published.sec, now: () => evening };
+      const waited = await runAssets(
+        ASSETS,
+        "+datos_eod",
+        { db: own, fmp: late.fmp, sec: late.sec, now: () => evening },
+        { partition: friday },
+      );
+      expect(waited.exitCode).toBe(3);
+      const resources = { db: own, fmp: published.fmp, sec: published.sec, now: () => evening };
       const summary = await runAssets(ASSETS, "+datos_eod", resources, { partition: friday });
       expect(summary.exitCode).toBe(0);
-      const prices = await store.readAll(datosEodTable, { where: { price_date: friday } });
+      const prices = await own.readAll(datosEodTable, { where: { price_date: friday } });
       expect(prices.length).toBeGreaterThan(20);
-      const statuses = await assetStatuses(store, new AssetGraph(ASSETS), evening);
+      const statuses = await assetStatuses(own, new AssetGraph(ASSETS), evening);
       expect(statuses.find((s) => s.key === "datos_eod")?.state).toBe("fresh");
     } finally {
       await published.close();
+      await own.close();
     }
   });
 });

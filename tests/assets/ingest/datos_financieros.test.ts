@@ -650,37 +650,63 @@ async function lastRun(store: Store) {
   return m;
 }
 
+interface SandboxDay {
+  store: Store;
+  market: TestMarket;
+  resources: Resources;
+  equities: string[];
+  /** The day's full run, and the rows it left. */
+  fullRun: Awaited<ReturnType<typeof lastRun>>;
+  fullRows: FinancialsRow[];
+}
+
+/** A store of its own on the sandbox market, with the universe and the day's full run. */
+async function openSandboxDay(): Promise<SandboxDay> {
+  const [store, market] = await Promise.all([
+    openTestStore(),
+    startTestMarket({ tickers: 40, asOf: "2026-11-27" }),
+  ]);
+  const resources = tickingResources(store, market);
+  const summary = await runAssets([fintraUniverse, datosFinancieros], "*", resources, {
+    partition: DAY,
+  });
+  expect(summary.outcomes.map((o) => [o.asset, o.status, o.reason])).toEqual([
+    ["fintra_universe", "succeeded", expect.any(String)],
+    ["datos_financieros", "succeeded", expect.any(String)],
+  ]);
+  const universe = await store.readAll(universeTable, {
+    where: { is_active: true, instrument_type: "EQUITY" },
+  });
+  return {
+    store,
+    market,
+    resources,
+    equities: universe.map((u) => u.ticker),
+    fullRun: await lastRun(store),
+    fullRows: await store.readAll(financialsTable),
+  };
+}
+
+async function closeSandboxDay(day: SandboxDay | undefined): Promise<void> {
+  await day?.market.close();
+  await day?.store.close();
+}
+
 describe("datos_financieros against the sandbox", () => {
   let store: Store;
   let market: TestMarket;
   let resources: Resources;
   let equities: string[];
+  let sandbox: SandboxDay;
 
   beforeAll(async () => {
-    [store, market] = await Promise.all([
-      openTestStore(),
-      startTestMarket({ tickers: 40, asOf: "2026-11-27" }),
-    ]);
-    resources = tickingResources(store, market);
-    const summary = await runAssets([fintraUniverse, datosFinancieros], "*", resources, {
-      partition: DAY,
-    });
-    expect(summary.outcomes.map((o) => [o.asset, o.status, o.reason])).toEqual([
-      ["fintra_universe", "succeeded", expect.any(String)],
-      ["datos_financieros", "succeeded", expect.any(String)],
-    ]);
-    const universe = await store.readAll(universeTable, {
-      where: { is_active: true, instrument_type: "EQUITY" },
-    });
-    equities = universe.map((u) => u.ticker);
-  });
-  afterAll(async () => {
-    await market?.close();
-    await store?.close();
-  });
+    sandbox = await openSandboxDay();
+    ({ store, market, resources, equities } = sandbox);
+  }, 120_000);
+  afterAll(() => closeSandboxDay(sandbox));
 
   it("writes FY, Q and TTM rows for the active equities, and nothing else", async () => {
-    const rows = await store.readAll(financialsTable);
+    const rows = sandbox.fullRows;
     const byTicker = new Map<string, FinancialsRow[]>();
     for (const r of rows) byTicker.set(r.ticker, [...(byTicker.get(r.ticker) ?? []), r]);
     expect(new Set(byTicker.keys())).toEqual(new Set(equities));
@@ -690,7 +716,7 @@ describe("datos_financieros against the sandbox", () => {
       if (types.has("FY") && types.has("Q") && types.has("TTM")) complete++;
     }
     expect(complete).toBeGreaterThanOrEqual(equities.length * 0.8);
-    const run = await lastRun(store);
+    const run = sandbox.fullRun;
     expect(run).toMatchObject({ status: "succeeded", rows: rows.length, checksPassed: true });
     expect(run.metadata).toMatchObject({
       window: "full",
@@ -705,8 +731,8 @@ describe("datos_financieros against the sandbox", () => {
     );
   });
 
-  it("agrees with the sandbox's statements: labels by fiscal year, FY flows = the sum of the quarters", async () => {
-    const rows = await store.readAll(financialsTable);
+  it("agrees with the sandbox's statements: labels by fiscal year, FY flows = the sum of the quarters", () => {
+    const rows = sandbox.fullRows;
     const offCalendar = market.market.tickers.filter(
       (t) => t.fiscalYearEndMonth !== 12 && equities.includes(t.symbol),
     );
@@ -773,6 +799,7 @@ describe("datos_financieros against the sandbox", () => {
     expect(run.metadata).toMatchObject({ window: "mutable", fiscalYears: [2025, 2027] });
     const after = await store.readAll(financialsTable);
     expect(withoutUpdatedAt(after)).toEqual(withoutUpdatedAt(before));
+    expect(withoutUpdatedAt(after)).toEqual(withoutUpdatedAt(sandbox.fullRows));
     // Only the mutable window was rewritten; older rows were read back, not written.
     const rewritten = after.filter((r) => r.updated_at === run.metadata.updatedAt);
     expect(rewritten.length).toBe(run.rows);
@@ -795,6 +822,21 @@ describe("datos_financieros against the sandbox", () => {
     expect(written.length).toBeGreaterThan(0);
     expect(new Set(written.map((r) => r.ticker))).toEqual(new Set([ticker]));
   });
+});
+
+describe("datos_financieros against the sandbox, for earlier days and faulty files", () => {
+  // Its own store: these runs rewrite rows the tests above compare.
+  let store: Store;
+  let market: TestMarket;
+  let resources: Resources;
+  let equities: string[];
+  let sandbox: SandboxDay;
+
+  beforeAll(async () => {
+    sandbox = await openSandboxDay();
+    ({ store, market, resources, equities } = sandbox);
+  }, 120_000);
+  afterAll(() => closeSandboxDay(sandbox));
 
   /**
    * Runs datos_financieros for an earlier day: it succeeds, and the rows it stamped (the
@@ -818,17 +860,15 @@ describe("datos_financieros against the sandbox", () => {
     return { run, written };
   }
 
-  it("for an earlier day, writes only what was filed by then", async () => {
-    const { run } = await runEarlierDay("2025-06-10");
+  it("for an earlier day, writes only what was filed by then; the next earlier day reads its history from the table: the mutable window", async () => {
+    const { run: first } = await runEarlierDay("2025-06-10");
     // The ledger's coverage (2020..2025) lacks 2019, which this day's history needs.
-    expect(run.metadata).toMatchObject({
+    expect(first.metadata).toMatchObject({
       window: "full",
       fiscalYears: [2019, 2026],
       historyCovered: [[2019, 2025]],
     });
-  });
 
-  it("the next earlier day reads its history from the table: the mutable window", async () => {
     const day = "2025-06-11";
     const { run, written } = await runEarlierDay(day);
     expect(run.metadata).toMatchObject({ window: "mutable", fiscalYears: [2024, 2026] });

@@ -1,6 +1,10 @@
 /** fintra_universe against the sandbox market: classification, scopes, deactivation, first_seen. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import fintraUniverse, { instrumentType, universeTable } from "../../../assets/fintra_universe.ts";
+import fintraUniverse, {
+  instrumentType,
+  type UniverseRow,
+  universeTable,
+} from "../../../assets/fintra_universe.ts";
 import type { Store } from "../../../db/index.ts";
 import {
   marketResources,
@@ -12,23 +16,29 @@ import { openTestStore } from "../../helpers/store.ts";
 
 let store: Store;
 let market: TestMarket;
+// The fixture: the universe loaded on 2026-11-24, with what that run left.
+let loaded: Awaited<ReturnType<typeof runAssets>>;
+let loadedRows: UniverseRow[];
+let loadedRun: Awaited<ReturnType<Store["ledger"]["history"]>>[number] | undefined;
 
 beforeAll(async () => {
   store = await openTestStore();
   market = await startTestMarket({ tickers: 80, asOf: "2026-11-27" });
-});
+  loaded = await runAssets([fintraUniverse], "*", marketResources(store, market), {
+    partition: "2026-11-24",
+  });
+  loadedRows = await store.readAll(universeTable);
+  [loadedRun] = await store.ledger.history({ asset: "fintra_universe", limit: 1 });
+}, 120_000);
 afterAll(async () => {
   await market.close();
   await store.close();
 });
 
 describe("fintra_universe", () => {
-  it("loads every profile with its instrument type and confidence", async () => {
-    const summary = await runAssets([fintraUniverse], "*", marketResources(store, market), {
-      partition: "2026-11-24",
-    });
-    expect(summary.exitCode).toBe(0);
-    const rows = await store.readAll(universeTable);
+  it("loads every profile with its instrument type and confidence", () => {
+    expect(loaded.exitCode).toBe(0);
+    const rows = loadedRows;
     expect(rows).toHaveLength(market.market.tickers.length);
     const spy = rows.find((r) => r.ticker === "SPY");
     expect(spy).toMatchObject({
@@ -42,8 +52,7 @@ describe("fintra_universe", () => {
       expect(row?.sector ?? null).toBe(t.sector ?? null);
     }
     expect(rows.filter((r) => r.instrument_type === "EQUITY").length).toBeGreaterThan(40);
-    const [m] = await store.ledger.history({ asset: "fintra_universe", limit: 1 });
-    expect(m).toMatchObject({
+    expect(loadedRun).toMatchObject({
       status: "succeeded",
       rows: rows.length,
       partition: null,
@@ -97,6 +106,9 @@ describe("fintra_universe", () => {
 
   it("touches only its tickers on a scoped run and deactivates nothing", async () => {
     const symbol = market.market.tickers[5]?.symbol as string;
+    const others = async () =>
+      (await store.readAll(universeTable)).filter((r) => r.ticker !== symbol);
+    const before = await others();
     const summary = await runAssets([fintraUniverse], "*", marketResources(store, market), {
       partition: "2026-11-27",
       scope: { tickers: [symbol] },
@@ -104,6 +116,10 @@ describe("fintra_universe", () => {
     expect(summary.outcomes[0]).toMatchObject({ status: "succeeded", rows: 1 });
     const fresh = await store.readAll(universeTable, { where: { last_seen: "2026-11-27" } });
     expect(fresh.map((r) => r.ticker)).toEqual([symbol]);
-    expect(await store.readAll(universeTable, { where: { is_active: false } })).toHaveLength(1);
+    // Every other row, active or not, is as it was.
+    expect(await others()).toEqual(before);
+    expect(await store.readAll(universeTable, { where: { is_active: false } })).toEqual(
+      before.filter((r) => !r.is_active),
+    );
   });
 });

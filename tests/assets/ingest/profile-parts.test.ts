@@ -100,9 +100,13 @@ describe("profile-bulk, one step per part", () => {
     const chunked = await tracked(small);
     const single = await tracked(whole);
     // Every part with rows, then the empty one that ends the walk.
-    expect(chunked.universeSteps).toEqual([...partSteps(parts + 1), "deactivate-missing"]);
+    expect(chunked.universeSteps).toEqual([
+      ...partSteps(parts + 1),
+      "deactivate-missing",
+      "count-active",
+    ]);
     expect(chunked.profileSteps).toEqual(partSteps(parts + 1));
-    expect(single.universeSteps).toEqual([...partSteps(2), "deactivate-missing"]);
+    expect(single.universeSteps).toEqual([...partSteps(2), "deactivate-missing", "count-active"]);
     expect(single.profileSteps).toEqual(partSteps(2));
 
     for (const table of [universeTable, companyProfilesTable] as const) {

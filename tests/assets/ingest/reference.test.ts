@@ -34,22 +34,24 @@ const ASSETS = [
 ];
 let store: Store;
 let market: TestMarket;
+// The fixture: the reference assets materialized for 2026-11-25.
+let first: Awaited<ReturnType<typeof runAssets>>;
 
 beforeAll(async () => {
   store = await openTestStore();
   market = await startTestMarket({ tickers: 120, asOf: "2026-11-27" });
-});
+  first = await runAssets(ASSETS, "*", marketResources(store, market), {
+    partition: "2026-11-25",
+  });
+}, 120_000);
 afterAll(async () => {
   await market.close();
   await store.close();
 });
 
 describe("reference assets on the sandbox", () => {
-  it("materialize in dependency order from the universe", async () => {
-    const summary = await runAssets(ASSETS, "*", marketResources(store, market), {
-      partition: "2026-11-25",
-    });
-    expect(summary.outcomes.map((o) => [o.asset, o.status])).toEqual([
+  it("materialize in dependency order from the universe", () => {
+    expect(first.outcomes.map((o) => [o.asset, o.status])).toEqual([
       ["fintra_universe", "succeeded"],
       ["company_profiles", "succeeded"],
       ["stock_peers", "succeeded"],

@@ -80,6 +80,11 @@ async function expectedMeans(group: "sector" | "industry") {
   return cells;
 }
 
+type Run = Awaited<ReturnType<Store["ledger"]["history"]>>[number] | undefined;
+let sectorRun: Run;
+let windowsRun: Run;
+let fullRunChecks: Record<string, unknown>[];
+
 beforeAll(async () => {
   ({ store, market } = await openPricedMarket({
     assets: ASSETS,
@@ -90,6 +95,14 @@ beforeAll(async () => {
   }));
   const summary = await runAssets(ASSETS, "*", marketResources(store, market), { partition: DAY });
   expect(summary.exitCode).toBe(0);
+  // What the full run recorded, before any test reruns an asset.
+  [sectorRun] = await store.ledger.history({ asset: "sector_performance", limit: 1 });
+  [windowsRun] = await store.ledger.history({ asset: "performance_windows", limit: 1 });
+  fullRunChecks = await store.readOnlyQuery(
+    `SELECT asset, check_name, passed, message FROM fintra_check_results
+     WHERE asset IN ('datos_performance', 'sector_performance', 'industry_performance',
+                     'performance_windows')`,
+  );
 });
 afterAll(() => closePricedMarket(store, market));
 
@@ -125,34 +138,37 @@ describe("sector and industry performance", () => {
     // A month of prices: no 3M, no YTD (it starts from last year's final close), nothing longer.
     expect(new Set(rows.map((r) => r.window_code))).toEqual(new Set(["1D", "1W", "1M"]));
     expect(rows.filter((r) => r.window_code === "1M").length).toBeGreaterThanOrEqual(8);
-    const [run] = await store.ledger.history({ asset: "sector_performance", limit: 1 });
-    expect(run).toMatchObject({ partition: DAY, checksPassed: true });
-    expect(run?.metadata).toMatchObject({ weighting: "equal", minMembers: MIN_MEMBERS });
+    expect(sectorRun).toMatchObject({ partition: DAY, checksPassed: true });
+    expect(sectorRun?.metadata).toMatchObject({ weighting: "equal", minMembers: MIN_MEMBERS });
   });
 });
 
 describe("checks", () => {
-  it("pass on the full run but for the warnings a tiny market earns", async () => {
-    const results = await store.readOnlyQuery(
-      `SELECT asset, check_name, passed, message FROM fintra_check_results
-       WHERE asset IN ('datos_performance', 'sector_performance', 'industry_performance',
-                       'performance_windows')`,
-    );
+  it("pass on the full run but for the warnings a tiny market earns", () => {
+    const results = fullRunChecks;
     expect(results.map((r) => `${r.asset}.${r.check_name}`).sort()).toEqual([
       "datos_performance.benchmark_has_1y",
+      "datos_performance.guide_performance_windows",
       "datos_performance.priced_symbols_covered",
       "datos_performance.rows_within_their_windows",
+      "industry_performance.guide_industry_performance_companies",
       "industry_performance.members_covered",
       "industry_performance.members_floor",
       "performance_windows.all_benchmark_types",
       "performance_windows.alpha_is_difference",
+      "sector_performance.guide_sector_performance_companies",
       "sector_performance.members_floor",
       "sector_performance.sectors_covered",
     ]);
-    // Two warnings this small market earns: a month of history gives SPY no 1Y row, and 80
+    // Three warnings this small market earns: a month of history gives SPY no 1Y row and
+    // every ticker fewer than the guide's six windows (its windows figure alerts), and 80
     // tickers spread over the sandbox's many industries leave most under MIN_MEMBERS.
     const failed = results.filter((r) => !r.passed);
-    expect(failed.map((r) => r.check_name).sort()).toEqual(["benchmark_has_1y", "members_covered"]);
+    expect(failed.map((r) => r.check_name).sort()).toEqual([
+      "benchmark_has_1y",
+      "guide_performance_windows",
+      "members_covered",
+    ]);
     expect(failed.map((r) => String(r.message)).join("\n")).toMatch(/no 1Y row/);
   });
 });
@@ -193,8 +209,7 @@ describe("performance_windows", () => {
     const marketRows = rows.filter((r) => r.benchmark_type === "market" && r.window_code === "1M");
     expect(marketRows.map((r) => r.ticker).sort()).toEqual(withOneMonth.sort());
     expect(rows.some((r) => r.ticker === "SPY")).toBe(false);
-    const [run] = await store.ledger.history({ asset: "performance_windows", limit: 1 });
-    expect(run).toMatchObject({ partition: DAY, checksPassed: true });
+    expect(windowsRun).toMatchObject({ partition: DAY, checksPassed: true });
   });
 
   it("reads the membership valid on the day, not today's", async () => {
@@ -234,6 +249,11 @@ describe("the SQL stores' paths and Supabase's", () => {
   });
 
   it("write the same rows", async () => {
+    const sql = await runAssets(ASSETS, AGGREGATES, marketResources(store, market), {
+      partition: DAY,
+      force: true,
+    });
+    expect(sql.outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
     const bySql = await daySnapshot();
     await store.delete(sectorPerformanceTable, { performance_date: DAY });
     await store.delete(industryPerformanceTable, { performance_date: DAY });
@@ -267,6 +287,11 @@ describe("the SQL stores' paths and Supabase's", () => {
 
 describe("reruns and scoped runs", () => {
   it("rerunning the day changes no row", async () => {
+    // A full run first: whatever the tests before left, the day is as a run writes it.
+    await runAssets(ASSETS, AGGREGATES, marketResources(store, market), {
+      partition: DAY,
+      force: true,
+    });
     const before = await daySnapshot();
     const rerun = await runAssets(ASSETS, AGGREGATES, marketResources(store, market), {
       partition: DAY,

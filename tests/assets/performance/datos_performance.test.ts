@@ -22,6 +22,9 @@ const PREVIOUS = "2026-11-24";
 const ASSETS = [fintraUniverse, datosEod, datosPerformance];
 let store: Store;
 let market: TestMarket;
+/** The fixture's run of the day's windows, and its ledger row. */
+let daySummary: Awaited<ReturnType<typeof runAssets>>;
+let dayRun: Awaited<ReturnType<Store["ledger"]["history"]>>[number] | undefined;
 
 const byKey = (rows: PerformanceRow[]) =>
   [...rows].sort((a, b) =>
@@ -37,15 +40,16 @@ beforeAll(async () => {
     historyYears: 2,
     window: "1Y",
   }));
-});
+  daySummary = await runAssets(ASSETS, "datos_performance", marketResources(store, market), {
+    partition: DAY,
+  });
+  [dayRun] = await store.ledger.history({ asset: "datos_performance", limit: 1 });
+}, 120_000);
 afterAll(() => closePricedMarket(store, market));
 
 describe("datos_performance on the sandbox", () => {
   it("writes the day's windows for every symbol priced on D, anchored on D", async () => {
-    const summary = await runAssets(ASSETS, "datos_performance", marketResources(store, market), {
-      partition: DAY,
-    });
-    expect(summary.outcomes.map((o) => [o.asset, o.status])).toEqual([
+    expect(daySummary.outcomes.map((o) => [o.asset, o.status])).toEqual([
       ["datos_performance", "succeeded"],
     ]);
     const rows = await store.readAll(datosPerformanceTable, { where: { performance_date: DAY } });
@@ -61,7 +65,7 @@ describe("datos_performance on the sandbox", () => {
       expect(rowProblem(r, DAY)).toBeNull();
       expect(Number.isFinite(r.volatility) && r.volatility >= 0).toBe(true);
     }
-    const [run] = await store.ledger.history({ asset: "datos_performance", limit: 1 });
+    const run = dayRun;
     expect(run).toMatchObject({ partition: DAY, checksPassed: true });
     expect(run?.metadata).toMatchObject({
       priced: priced.length,
@@ -97,6 +101,11 @@ describe("datos_performance on the sandbox", () => {
   });
 
   it("reads prices by SQL where it can, and gets the same rows as through the Store's pages", async () => {
+    const sql = await runAssets(ASSETS, "datos_performance", marketResources(store, market), {
+      partition: DAY,
+      force: true,
+    });
+    expect(sql.exitCode).toBe(0);
     const bySql = await store.readAll(datosPerformanceTable, { where: { performance_date: DAY } });
     const [sqlRun] = await store.ledger.history({ asset: "datos_performance", limit: 1 });
     // Supabase has no SQL: the same store seen as Supabase reads prices page by page.

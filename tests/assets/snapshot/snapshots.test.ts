@@ -111,6 +111,9 @@ describe("the day's snapshots", () => {
     const checks = await store.ledger.checks((await lastRun("fintra_snapshots")).id);
     expect(checks.map((c) => c.name).sort()).toEqual([
       "fgos_computed_share",
+      "guide_fgos_computed_share",
+      "guide_relative_return_share",
+      "guide_snapshots",
       "point_in_time",
       "relative_return_share",
       "snapshot_coverage",
