@@ -267,6 +267,17 @@ const show = (metric: GuideMetric, v: number | null) =>
       : // A floor of 1.33 is not "1": counts keep one decimal where they have one.
         v.toLocaleString("en-US", { maximumFractionDigits: 1 });
 
+// One run's checks share its result object: its guide checks read the universe run once.
+const references = new WeakMap<object, Promise<Materialization | null>>();
+function referenceFor(ctx: CheckContext, own: boolean): Promise<Materialization | null> {
+  let found = references.get(ctx.result);
+  if (!found) {
+    found = universeRun(ctx.db, ctx.runDate, own);
+    references.set(ctx.result, found);
+  }
+  return found;
+}
+
 /** The guide's figures an asset owns, as warn checks that raise an alert when they fail. */
 export function guideChecks(asset: string): AssetCheck[] {
   return GUIDE_METRICS.filter((m) => m.asset === asset).map((metric) => ({
@@ -278,7 +289,7 @@ export function guideChecks(asset: string): AssetCheck[] {
       if (ctx.scope)
         return { passed: true, message: "scoped run: the guide's figures are for the full day" };
       const own = asset === "fintra_universe";
-      const reference = await universeRun(ctx.db, ctx.runDate, own);
+      const reference = await referenceFor(ctx, own);
       const figures: RunFigures = { rows: ctx.result.rows, metadata: ctx.result.metadata };
       const base: Baseline = { scale: scaleOf(own ? figures : reference), previous: reference };
       const r = readMetric(metric, figures, base);
