@@ -61,7 +61,9 @@ describe("bench:market file server", () => {
     expect(row?.finalLink).toBe(`${new URL(server.url).origin}/sandbox/sec/x.htm`);
   });
 
-  it("answers a miss with 404 and reports it", async () => {
+  it("answers a miss with 404 and reports it next to what it served", async () => {
+    await server.takeLog();
+    expect((await fetch(`${server.url}/eod-bulk?date=2026-11-30&apikey=k`)).status).toBe(200);
     const response = await fetch(`${server.url}/eod-bulk?date=2026-12-01&apikey=k`);
     expect(response.status).toBe(404);
     const log = await server.takeLog();
