@@ -17,7 +17,7 @@
  *    a page that is not 200 or takes over 300 ms server-side makes the run INVALID.
  *    Then measures the floors in the same run (bench/market/floors.ts) and prints each
  *    stage's ratio to its floor.
- * 5. Writes bench/results/<date>-<backend>-<tickers>.json and adds the run to BENCHMARKS.md
+ * 5. Writes bench/results/<date>-<backend>-<tickers>t-<years>y.json and adds the run to BENCHMARKS.md
  *    (unless --dry-run). A run that does not reach its end (SIGINT, SIGTERM, a stage that
  *    threw) writes neither, says why and exits non-zero.
  *
@@ -56,6 +56,7 @@ import {
   type PageFigure,
   pageProblems,
   pagesTable,
+  resultsPath,
   runMarkdown,
   type StageResult,
   saveRun,
@@ -568,10 +569,11 @@ const report: BenchReport = {
 };
 
 const save = !values["dry-run"] && !record && !stopped;
-const jsonPath = `bench/results/${report.date}-${backend}-${tickers}.json`;
+const root = new URL("..", import.meta.url).pathname;
+const jsonPath = resultsPath(root, report);
 const markdown = runMarkdown(report, save ? jsonPath : undefined);
 console.log(`\n${markdown}`);
-if (save && saveRun(new URL("..", import.meta.url).pathname, jsonPath, report, markdown)) {
+if (save && saveRun(root, jsonPath, report, markdown)) {
   console.log(`wrote ${jsonPath} and BENCHMARKS.md`);
 }
 if (problems.length) {

@@ -309,6 +309,19 @@ function updateBenchmarksFile(path: string, run: string): void {
  * BENCHMARKS.md's section. A run that stopped early writes neither and returns false; a
  * finished run with problems is written, marked INVALID by its markdown.
  */
+/**
+ * Where a run's JSON goes: bench/results/<date>-<backend>-<tickers>t-<years>y.json, with
+ * -2, -3, ... when that name is taken, so a second run of a day never overwrites the file an
+ * older BENCHMARKS.md entry points at.
+ */
+export function resultsPath(root: string, report: BenchReport): string {
+  const { date, backend, options } = report;
+  const base = `bench/results/${date}-${backend}-${options.tickers}t-${options.years}y`;
+  let path = `${base}.json`;
+  for (let n = 2; existsSync(join(root, path)); n++) path = `${base}-${n}.json`;
+  return path;
+}
+
 export function saveRun(
   root: string,
   jsonPath: string,

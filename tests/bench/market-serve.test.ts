@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BenchReport,
+  resultsPath,
   runMarkdown,
   SECTION_BEGIN,
   saveRun,
@@ -165,6 +166,24 @@ describe("BENCHMARKS.md", () => {
     expect(second.indexOf("### run 2")).toBeLessThan(second.indexOf("### run 1"));
     expect(second).toContain("## other bench");
     expect(second.match(/## bench:market/g)).toHaveLength(1);
+  });
+
+  it("names each run's JSON after its day, backend, size and years, never reusing a name", () => {
+    const root = mkdtempSync(join(tmpdir(), "fintra-bench-save-"));
+    try {
+      const first = resultsPath(root, report);
+      expect(first).toBe("bench/results/2026-12-05-postgres-500t-1y.json");
+      expect(saveRun(root, first, report, runMarkdown(report, first))).toBe(true);
+      const second = resultsPath(root, report);
+      expect(second).toBe("bench/results/2026-12-05-postgres-500t-1y-2.json");
+      expect(saveRun(root, second, report, runMarkdown(report, second))).toBe(true);
+      expect(resultsPath(root, report)).toBe("bench/results/2026-12-05-postgres-500t-1y-3.json");
+      const book = readFileSync(join(root, "BENCHMARKS.md"), "utf8");
+      expect(book).toContain(first);
+      expect(book).toContain(second);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("writes nothing for an interrupted run", () => {
