@@ -104,18 +104,28 @@ async function assetStatus(
   const today = latestTradingDay(utcDate(now));
   const tolerance = toleranceDays(def);
   const full = { asset: def.key, scopeKeys: [""] };
-  const [recent, lastSuccess] = await Promise.all([
+  const [recent, successToday, newestSuccess] = await Promise.all([
     store.ledger.history({ asset: def.key, limit: 20 }),
+    def.partitioned ? latest({ ...full, status: "succeeded", partition: today }) : null,
     latest({ ...full, status: "succeeded" }),
   ]);
-  const [latestAny] = recent.filter((m) => m.scopeKey === "");
+  // A partitioned asset is judged by the partitions due now: a backfill of older dates that
+  // ran (or failed) after today's run says nothing about today.
+  const due = (m: Materialization) =>
+    !def.partitioned ||
+    (m.partition !== null &&
+      differenceInCalendarDays(parseDate(today), parseDate(m.partition)) <= tolerance);
+  const fullRuns = recent.filter((m) => m.scopeKey === "");
+  const latestAny = fullRuns.find(due);
+  const lastSuccess =
+    successToday ?? fullRuns.find((m) => due(m) && m.status === "succeeded") ?? newestSuccess;
   const base = {
     key: def.key,
     partitioned: def.partitioned,
     deps: def.deps,
     schedule: def.cron ?? null,
     expected: today,
-    latest: summary(latestAny ?? null),
+    latest: summary(latestAny ?? fullRuns[0] ?? null),
     lastSuccess: summary(lastSuccess),
     checks: lastSuccess ? await store.ledger.checks(lastSuccess.id) : [],
   };
