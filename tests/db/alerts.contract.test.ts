@@ -187,7 +187,7 @@ describe.each(backends)("alerts on %s", (backend) => {
 
     // Without filters: every asset's, newest first, at most 100 by default.
     const everything = await store.ledger.alerts();
-    expect(everything.length).toBeGreaterThanOrEqual(5);
+    expect(everything.length).toBeGreaterThanOrEqual(4);
     expect(everything.length).toBeLessThanOrEqual(100);
     const times = everything.map((x) => Date.parse(x.raisedAt));
     expect(times).toEqual([...times].sort((x, y) => y - x));
