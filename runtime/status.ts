@@ -104,10 +104,10 @@ async function assetStatus(
   const today = latestTradingDay(utcDate(now));
   const tolerance = toleranceDays(def);
   const full = { asset: def.key, scopeKeys: [""] };
-  const [recent, successToday, newestSuccess] = await Promise.all([
+  const anySuccess = { ...full, status: "succeeded" as const };
+  const [recent, ownSuccess] = await Promise.all([
     store.ledger.history({ asset: def.key, limit: 20 }),
-    def.partitioned ? latest({ ...full, status: "succeeded", partition: today }) : null,
-    latest({ ...full, status: "succeeded" }),
+    latest(def.partitioned ? { ...anySuccess, partition: today } : anySuccess),
   ]);
   // A partitioned asset is judged by the partitions due now: a backfill of older dates that
   // ran (or failed) after today's run says nothing about today.
@@ -117,8 +117,12 @@ async function assetStatus(
       differenceInCalendarDays(parseDate(today), parseDate(m.partition)) <= tolerance);
   const fullRuns = recent.filter((m) => m.scopeKey === "");
   const latestAny = fullRuns.find(due);
+  // Without one for the day: a due one (weekly jobs), else the newest, to say how old it is.
   const lastSuccess =
-    successToday ?? fullRuns.find((m) => due(m) && m.status === "succeeded") ?? newestSuccess;
+    ownSuccess ??
+    (def.partitioned
+      ? (fullRuns.find((m) => due(m) && m.status === "succeeded") ?? (await latest(anySuccess)))
+      : null);
   const base = {
     key: def.key,
     partitioned: def.partitioned,
