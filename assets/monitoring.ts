@@ -75,6 +75,9 @@ const share = (part: number | null, whole: number | null) =>
 const scaled = (_run: RunFigures, base: Baseline, floor: number) =>
   base.scale === null ? null : floor * base.scale;
 
+/** A share's floor: the same at any market size. */
+const asConfigured = (_run: RunFigures, _base: Baseline, floor: number) => floor;
+
 /** A group count's floor: the guide's proportion of the groups the run could benchmark. */
 const ofGroups =
   (groupsKey: string, guideExpected: number) => (run: RunFigures, _b: Baseline, floor: number) => {
@@ -117,7 +120,7 @@ export const GUIDE_METRICS: readonly GuideMetric[] = [
     unit: "share",
     guideFloor: 0.7,
     observe: (run) => share(meta(run, "fgosComputed"), run.rows),
-    floor: (_run, _base, floor) => floor,
+    floor: asConfigured,
   },
   {
     key: "relative_return_share",
@@ -128,7 +131,7 @@ export const GUIDE_METRICS: readonly GuideMetric[] = [
     unit: "share",
     guideFloor: 0.8,
     observe: (run) => share(meta(run, "withRelativeReturn"), run.rows),
-    floor: (_run, _base, floor) => floor,
+    floor: asConfigured,
   },
   {
     key: "performance_windows",

@@ -10,6 +10,7 @@ import type { Inngest } from "inngest";
 import { alertRaised, alertResolved, parseEventData } from "../inngest.config.ts";
 import {
   type AlertChange,
+  alertFacts,
   alertSettings,
   applyConditions,
   watchConditions,
@@ -25,19 +26,7 @@ const WATCH_CRON = "TZ=America/New_York */15 * * * 1-5";
 /** The event that tells one change (its id makes a second send of it a no-op). */
 export function alertEvent(change: AlertChange) {
   const { alert } = change;
-  const data = {
-    alertId: alert.id,
-    kind: alert.kind,
-    asset: alert.asset,
-    day: alert.day,
-    metric: alert.metric,
-    observed: alert.observed,
-    threshold: alert.threshold,
-    message: alert.message,
-    link: alert.link,
-    raisedAt: alert.raisedAt,
-    resolvedAt: alert.resolvedAt,
-  };
+  const data = { alertId: alert.id, ...alertFacts(alert) };
   return change.status === "raised"
     ? alertRaised.create(data, { id: `alert-${alert.id}-${alert.raisedAt}` })
     : alertResolved.create(data, { id: `alert-resolved-${alert.id}-${alert.resolvedAt}` });

@@ -70,6 +70,13 @@ export interface AlertChange {
   alert: Alert;
 }
 
+/** What an alert says to the outside (its event, its webhook body): no delivery stamps. */
+export function alertFacts(alert: Alert) {
+  const { kind, asset, day, metric, observed, threshold, message, link } = alert;
+  const { raisedAt, resolvedAt } = alert;
+  return { kind, asset, day, metric, observed, threshold, message, link, raisedAt, resolvedAt };
+}
+
 const none = (): Conditions => ({ raise: [], resolve: [] });
 
 /** Opens and resolves in the ledger; returns only what changed (what must be told). */

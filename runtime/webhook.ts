@@ -6,7 +6,7 @@
  * FINTRA_PUBLIC_URL, when set, turns an alert's page path into a link.
  */
 import pRetry, { AbortError } from "p-retry";
-import type { AlertChange } from "./alerts.ts";
+import { type AlertChange, alertFacts } from "./alerts.ts";
 
 export interface WebhookSettings {
   url: string;
@@ -62,20 +62,7 @@ export function alertBody(
         : `:white_check_mark: Fintra resolved (${alert.kind})`;
     return { text: `${head}: ${alert.message}\n${link}` };
   }
-  return {
-    status,
-    id: alert.id,
-    kind: alert.kind,
-    asset: alert.asset,
-    day: alert.day,
-    metric: alert.metric,
-    observed: alert.observed,
-    threshold: alert.threshold,
-    message: alert.message,
-    link,
-    raisedAt: alert.raisedAt,
-    resolvedAt: alert.resolvedAt,
-  };
+  return { status, id: alert.id, ...alertFacts(alert), link };
 }
 
 class WebhookError extends Error {
